@@ -22,6 +22,7 @@ export interface Comment {
   readonly text: string;
   readonly range: Range;
   readonly offset: number;
+  readonly endOffset: number;
 }
 
 export type QuoteKind = '"' | "'" | null;
@@ -41,6 +42,9 @@ export interface Word {
 export interface Block {
   /** Range of the `{`. */
   readonly openRange: Range;
+  readonly openOffset: number;
+  /** Offset of the matching `}`; -1 when the block was never closed. */
+  readonly closeOffset: number;
   /** Range of the matching `}`; absent when the file ended before the block was closed. */
   readonly closeRange: Range | undefined;
   readonly children: Directive[];
@@ -58,6 +62,8 @@ export interface Directive {
   readonly args: readonly Word[];
   /** Range of the terminating `;`; absent for block directives and for a missing `;`. */
   readonly semicolonRange: Range | undefined;
+  /** Offset of the `;`; -1 when there is none. */
+  readonly semicolonOffset: number;
   readonly block: Block | undefined;
   /** From the start of the name to the `;` or the block's `}` (or the last token seen). */
   readonly range: Range;
@@ -75,7 +81,8 @@ export type ParseErrorCode =
   | 'unexpected-semicolon'
   | 'unexpected-open-brace'
   | 'unterminated-lua-block'
-  | 'unexpected-character';
+  | 'unexpected-character'
+  | 'template-placeholder';
 
 export interface ParseError {
   readonly code: ParseErrorCode;
@@ -91,6 +98,15 @@ export interface ParseError {
 
 export type LineEnding = '\n' | '\r\n';
 
+/** The text of a file with its line index, shared by every node of that file's tree. */
+export interface SourceText {
+  readonly text: string;
+  /** Offset of the start of each line (computed on first use). */
+  readonly lineStarts: readonly number[];
+  positionAt(offset: number): Position;
+  rangeOf(offset: number, end: number): Range;
+}
+
 export interface ParsedFile {
   /** Absolute path or URI of the file, as given to the parser. */
   readonly file: string;
@@ -100,6 +116,5 @@ export interface ParsedFile {
   readonly errors: readonly ParseError[];
   /** The file's dominant line ending, for edits that insert lines. */
   readonly lineEnding: LineEnding;
-  /** Offset of the start of each line, for offset <-> position conversion. */
-  readonly lineStarts: readonly number[];
+  readonly source: SourceText;
 }

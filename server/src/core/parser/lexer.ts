@@ -8,24 +8,18 @@
  * - a backslash escapes the next character; `\"`, `\'`, `\\`, `\t`, `\r`, `\n` are translated.
  */
 
-export type TokenKind = 'word' | ';' | '{' | '}' | 'comment';
-
-export interface Token {
-  readonly kind: TokenKind;
-  readonly raw: string;
-  /** For words, the text nginx sees; for comments, the text after `#`. */
-  readonly value: string;
-  readonly quote: '"' | "'" | null;
-  readonly offset: number;
-  readonly end: number;
-  /** True when nothing but whitespace precedes the token on its line. */
-  readonly startsLine: boolean;
-  /** Leading whitespace width of the token's line (only meaningful when `startsLine`). */
-  readonly indent: number;
+/** Token kinds, as small integers: the scanner is on the hot path of every keystroke. */
+export const enum TokenKind {
+  EOF = 0,
+  Word = 1,
+  Semicolon = 2,
+  Open = 3,
+  Close = 4,
+  Comment = 5,
 }
 
 export interface LexProblem {
-  readonly kind: 'unterminated-string' | 'unexpected-character';
+  readonly kind: 'unterminated-string' | 'unexpected-character' | 'template-placeholder';
   readonly offset: number;
   readonly end: number;
   readonly detail: string;
@@ -44,10 +38,6 @@ const SQUOTE = 39;
 const BACKSLASH = 92;
 const DOLLAR = 36;
 const CLOSE_PAREN = 41;
-
-function isSpace(code: number): boolean {
-  return code === SPACE || code === TAB || code === LF || code === CR;
-}
 
 /** Resolves nginx's escapes, as the copy loop at the end of `ngx_conf_read_token` does. */
 export function unescapeNginx(raw: string): string {
@@ -73,6 +63,10 @@ export function unescapeNginx(raw: string): string {
   return out;
 }
 
+/**
+ * A scanner in the style of TypeScript's: `scan()` returns the kind of the next token and leaves
+ * its details in fields, so no object is made per token.
+ */
 export class Lexer {
   private pos = 0;
   /** Offset of the start of the current line, for `startsLine` and indentation. */
@@ -81,16 +75,26 @@ export class Lexer {
   private afterQuote = false;
   readonly problems: LexProblem[] = [];
 
+  tokenStart = 0;
+  tokenEnd = 0;
+  tokenQuote: '"' | "'" | null = null;
+  /** A quoted word whose closing quote is missing. */
+  tokenUnterminated = false;
+  private tokenEscaped = false;
+  /** True when nothing but whitespace precedes the token on its line. */
+  tokenStartsLine = false;
+  /** Width of the whitespace that starts the token's line (meaningful when `tokenStartsLine`). */
+  tokenIndent = 0;
+
   constructor(private readonly text: string) {}
 
   get offset(): number {
     return this.pos;
   }
 
-  next(): Token | undefined {
+  scan(): TokenKind {
     const text = this.text;
     const length = text.length;
-    // Whitespace, tracking line starts.
     while (this.pos < length) {
       const code = text.charCodeAt(this.pos);
       if (code === LF || code === CR) {
@@ -106,47 +110,64 @@ export class Lexer {
         break;
       }
     }
-    if (this.pos >= length) return undefined;
+    if (this.pos >= length) {
+      this.tokenStart = this.tokenEnd = length;
+      return TokenKind.EOF;
+    }
 
     const start = this.pos;
-    const startsLine = !this.lineHasToken;
-    const indent = start - this.lineStart;
+    this.tokenStart = start;
+    this.tokenStartsLine = !this.lineHasToken;
+    this.tokenIndent = start - this.lineStart;
+    this.tokenQuote = null;
     this.lineHasToken = true;
     const code = text.charCodeAt(start);
 
     if (this.afterQuote && code !== SEMICOLON && code !== OPEN && code !== CLOSE_PAREN) {
-      this.problems.push({
-        kind: 'unexpected-character',
-        offset: start,
-        end: start + 1,
-        detail: text[start] ?? '',
-      });
+      this.problems.push({ kind: 'unexpected-character', offset: start, end: start + 1, detail: text[start] ?? '' });
     }
     this.afterQuote = false;
 
-    if (code === HASH) {
-      let end = start;
-      while (end < length) {
-        const c = text.charCodeAt(end);
-        if (c === LF || c === CR) break;
-        end++;
+    switch (code) {
+      case HASH: {
+        let end = start + 1;
+        while (end < length) {
+          const c = text.charCodeAt(end);
+          if (c === LF || c === CR) break;
+          end++;
+        }
+        this.pos = this.tokenEnd = end;
+        return TokenKind.Comment;
       }
-      this.pos = end;
-      const raw = text.slice(start, end);
-      return { kind: 'comment', raw, value: raw.slice(1), quote: null, offset: start, end, startsLine, indent };
-    }
-    if (code === SEMICOLON || code === OPEN || code === CLOSE) {
-      this.pos = start + 1;
-      const raw = text[start] as ';' | '{' | '}';
-      return { kind: raw, raw, value: raw, quote: null, offset: start, end: start + 1, startsLine, indent };
-    }
-    if (code === DQUOTE || code === SQUOTE) {
-      return this.quoted(start, code, startsLine, indent);
+      case SEMICOLON:
+        this.pos = this.tokenEnd = start + 1;
+        return TokenKind.Semicolon;
+      case OPEN: {
+        // `{{NAME}}` is a template placeholder (Jinja, Mustache, Go templates) in a config published
+        // unrendered. nginx rejects it; read it as one word so the rest of the file keeps its shape.
+        const placeholderEnd = text.charCodeAt(start + 1) === OPEN ? this.placeholderEnd(start) : -1;
+        if (placeholderEnd > 0) {
+          this.problems.push({ kind: 'template-placeholder', offset: start, end: placeholderEnd, detail: text.slice(start, placeholderEnd) });
+          this.pos = this.tokenEnd = placeholderEnd;
+          this.tokenEscaped = false;
+          return TokenKind.Word;
+        }
+        this.pos = this.tokenEnd = start + 1;
+        return TokenKind.Open;
+      }
+      case CLOSE:
+        this.pos = this.tokenEnd = start + 1;
+        return TokenKind.Close;
+      case DQUOTE:
+      case SQUOTE:
+        return this.quoted(start, code);
     }
     let end = start;
+    let escaped = false;
     while (end < length) {
       const c = text.charCodeAt(end);
       if (c === BACKSLASH) {
+        escaped = true;
         end += 2;
         continue;
       }
@@ -154,16 +175,43 @@ export class Lexer {
         end += 2;
         continue;
       }
-      if (isSpace(c) || c === SEMICOLON || c === OPEN) break;
+      if (c === SPACE || c === LF || c === SEMICOLON || c === OPEN || c === TAB || c === CR) break;
       end++;
     }
-    end = Math.min(end, length);
-    this.pos = end;
-    const raw = text.slice(start, end);
-    return { kind: 'word', raw, value: unescapeNginx(raw), quote: null, offset: start, end, startsLine, indent };
+    if (end > length) end = length;
+    this.pos = this.tokenEnd = end;
+    this.tokenEscaped = escaped;
+    return TokenKind.Word;
   }
 
-  private quoted(start: number, quoteCode: number, startsLine: boolean, indent: number): Token {
+  /** End of a `{{...}}` placeholder starting at `start`, on the same line; -1 when there is none. */
+  private placeholderEnd(start: number): number {
+    const text = this.text;
+    for (let i = start + 2; i < text.length - 1; i++) {
+      const c = text.charCodeAt(i);
+      if (c === LF || c === CR || c === SEMICOLON) return -1;
+      if (c === CLOSE && text.charCodeAt(i + 1) === CLOSE) {
+        let end = i + 2;
+        while (end < text.length && !/[\s;{]/.test(text[end] as string)) end++;
+        return end;
+      }
+    }
+    return -1;
+  }
+
+  /** The text nginx sees for the current word; for a comment, the text after `#`. */
+  tokenValue(): string {
+    const start = this.tokenStart;
+    const end = this.tokenEnd;
+    if (this.text.charCodeAt(start) === HASH) return this.text.slice(start + 1, end);
+    if (this.tokenQuote === null) {
+      const raw = this.text.slice(start, end);
+      return this.tokenEscaped ? unescapeNginx(raw) : raw;
+    }
+    return unescapeNginx(this.text.slice(start + 1, this.tokenUnterminated ? end : end - 1));
+  }
+
+  private quoted(start: number, quoteCode: number): TokenKind {
     const text = this.text;
     const length = text.length;
     let end = start + 1;
@@ -180,7 +228,7 @@ export class Lexer {
         break;
       }
     }
-    const quote = quoteCode === DQUOTE ? '"' : "'";
+    this.tokenQuote = quoteCode === DQUOTE ? '"' : "'";
     if (!closed) {
       // nginx runs the string to the end of the file. To keep analysing the rest, end it at
       // the end of its own line and report the opening quote.
@@ -190,24 +238,24 @@ export class Lexer {
         if (c === LF || c === CR) break;
         end++;
       }
-      this.problems.push({ kind: 'unterminated-string', offset: start, end, detail: quote });
-      this.pos = end;
-      const raw = text.slice(start, end);
-      return { kind: 'word', raw, value: unescapeNginx(raw.slice(1)), quote, offset: start, end, startsLine, indent };
+      this.problems.push({ kind: 'unterminated-string', offset: start, end, detail: this.tokenQuote });
+      this.pos = this.tokenEnd = end;
+      this.tokenUnterminated = true;
+      return TokenKind.Word;
     }
-    end = Math.min(end, length);
-    this.pos = end;
+    if (end > length) end = length;
+    this.pos = this.tokenEnd = end;
     this.afterQuote = true;
-    const raw = text.slice(start, end);
-    return { kind: 'word', raw, value: unescapeNginx(raw.slice(1, -1)), quote, offset: start, end, startsLine, indent };
+    this.tokenUnterminated = false;
+    return TokenKind.Word;
   }
 
   /**
-   * Reads the body of a `*_by_lua_block { ... }` as Lua does (strings, long brackets and
-   * comments may hold braces), as lua-nginx-module's own block parser does. Call it right after
-   * the `{` token. Returns the offset of the closing `}`, or undefined if the file ends first.
+   * Reads the body of a `*_by_lua_block { ... }` as lua-nginx-module's own block parser does:
+   * strings, long brackets and comments may hold braces. Call it right after the `{` token.
+   * Returns the offset of the closing `}` (left for the next `scan()`), or -1 at end of file.
    */
-  readLuaBody(): number | undefined {
+  readLuaBody(): number {
     const text = this.text;
     const length = text.length;
     let depth = 1;
@@ -245,19 +293,16 @@ export class Lexer {
         continue;
       }
       if (c === OPEN) depth++;
-      else if (c === CLOSE) {
-        depth--;
-        if (depth === 0) {
-          this.pos = i;
-          this.resyncLine(i);
-          return i;
-        }
+      else if (c === CLOSE && --depth === 0) {
+        this.pos = i;
+        this.resyncLine(i);
+        return i;
       }
       i++;
     }
     this.pos = length;
     this.resyncLine(length);
-    return undefined;
+    return -1;
   }
 
   private resyncLine(offset: number): void {

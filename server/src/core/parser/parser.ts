@@ -5,58 +5,178 @@ import type {
   ParseError,
   ParseErrorCode,
   ParsedFile,
-  Position,
+  QuoteKind,
   Range,
+  SourceText,
   Word,
 } from './ast';
-import { Lexer, type Token } from './lexer';
-import { computeLineStarts, dominantLineEnding } from './text';
+import { Lexer, TokenKind, unescapeNginx } from './lexer';
+import { SourceTextImpl, dominantLineEnding } from './text';
 
-/** Mutable shapes used while building; the public types are read-only views of them. */
-interface MutableBlock {
-  openRange: Range;
-  closeRange: Range | undefined;
-  children: Directive[];
-  rawBody: { text: string; range: Range } | undefined;
+// Nodes are classes whose ranges are computed on demand from offsets: a 4 MB config has
+// hundreds of thousands of words, and most analyses never ask where they are.
+
+class WordNode implements Word {
+  constructor(
+    private readonly source: SourceText,
+    readonly offset: number,
+    readonly endOffset: number,
+    readonly value: string,
+    readonly quote: QuoteKind,
+  ) {}
+  get raw(): string {
+    return this.source.text.slice(this.offset, this.endOffset);
+  }
+  get range(): Range {
+    return this.source.rangeOf(this.offset, this.endOffset);
+  }
 }
-interface MutableDirective {
-  kind: 'directive';
-  name: string;
-  nameWord: Word;
-  args: Word[];
-  semicolonRange: Range | undefined;
-  block: MutableBlock | undefined;
-  range: Range;
-  offset: number;
+
+/** How a word was quoted, packed into the per-file word table. */
+const enum QuoteCode {
+  None = 0,
+  Double = 1,
+  Single = 2,
+  /** An unterminated string: it has an opening quote but no closing one. */
+  DoubleOpen = 3,
+  SingleOpen = 4,
+}
+
+/**
+ * Every word of a file as (start, end, quote code) triples in one array of small integers: a
+ * directive keeps only where its words start in it, and makes `Word` objects when first asked.
+ */
+class WordTable {
+  readonly cells: number[] = [];
+  constructor(readonly source: SourceText) {}
+
+  get count(): number {
+    return this.cells.length / 3;
+  }
+
+  add(start: number, end: number, quote: QuoteCode): void {
+    this.cells.push(start, end, quote);
+  }
+
+  word(index: number): WordNode {
+    const cells = this.cells;
+    const start = cells[index * 3] as number;
+    const end = cells[index * 3 + 1] as number;
+    const code = cells[index * 3 + 2] as QuoteCode;
+    const text = this.source.text;
+    if (code === QuoteCode.None) {
+      const raw = text.slice(start, end);
+      return new WordNode(this.source, start, end, raw.indexOf('\\') < 0 ? raw : unescapeNginx(raw), null);
+    }
+    const closed = code === QuoteCode.Double || code === QuoteCode.Single;
+    const quote = code === QuoteCode.Double || code === QuoteCode.DoubleOpen ? '"' : "'";
+    return new WordNode(this.source, start, end, unescapeNginx(text.slice(start + 1, closed ? end - 1 : end)), quote);
+  }
+}
+
+class DirectiveNode implements Directive {
+  readonly kind = 'directive';
   endOffset: number;
-  parent: Directive | undefined;
+  semicolonOffset = -1;
+  block: BlockNode | undefined = undefined;
+  private words: readonly Word[] | undefined;
+  constructor(
+    private readonly table: WordTable,
+    /** Index in the word table of the name; the arguments follow it. */
+    private readonly firstWord: number,
+    private readonly wordCount: number,
+    readonly name: string,
+    readonly offset: number,
+    readonly parent: Directive | undefined,
+  ) {
+    this.endOffset = table.cells[(firstWord + wordCount - 1) * 3 + 1] as number;
+  }
+  private allWords(): readonly Word[] {
+    if (!this.words) {
+      const words: Word[] = [];
+      for (let i = 0; i < this.wordCount; i++) words.push(this.table.word(this.firstWord + i));
+      this.words = words;
+    }
+    return this.words;
+  }
+  get nameWord(): Word {
+    return this.allWords()[0] as Word;
+  }
+  get args(): readonly Word[] {
+    return this.allWords().slice(1);
+  }
+  get argCount(): number {
+    return this.wordCount - 1;
+  }
+  get range(): Range {
+    return this.table.source.rangeOf(this.offset, this.endOffset);
+  }
+  get semicolonRange(): Range | undefined {
+    return this.semicolonOffset < 0 ? undefined : this.table.source.rangeOf(this.semicolonOffset, this.semicolonOffset + 1);
+  }
+}
+
+class CommentNode implements Comment {
+  readonly kind = 'comment';
+  constructor(
+    private readonly source: SourceText,
+    readonly offset: number,
+    readonly endOffset: number,
+    readonly text: string,
+  ) {}
+  get range(): Range {
+    return this.source.rangeOf(this.offset, this.endOffset);
+  }
+}
+
+class BlockNode implements Block {
+  closeOffset = -1;
+  readonly children: Directive[] = [];
+  rawBody: { text: string; range: Range } | undefined = undefined;
+  constructor(
+    private readonly source: SourceText,
+    readonly openOffset: number,
+  ) {}
+  get openRange(): Range {
+    return this.source.rangeOf(this.openOffset, this.openOffset + 1);
+  }
+  get closeRange(): Range | undefined {
+    return this.closeOffset < 0 ? undefined : this.source.rangeOf(this.closeOffset, this.closeOffset + 1);
+  }
 }
 
 interface Frame {
   /** Undefined for the file's top level and for a `{` that had no directive name. */
-  readonly directive: MutableDirective | undefined;
+  readonly directive: DirectiveNode | undefined;
   readonly children: Directive[];
   /** Indentation of the line that opened the block. */
   readonly indent: number;
-  /** Whether the block's first child was indented deeper than the block: indentation is meaningful. */
+  /** Whether the block's first child sits deeper than the block: then indentation means nesting. */
   indented: boolean | undefined;
 }
 
-interface PendingStatement {
-  words: Token[];
-}
-
-/** Errors whose `nginxLine` is where nginx will notice: the next `;`, `{` or `}`. */
+/** A mistake nginx notices only at the next `;`, `{` or `}`: its line is known later. */
 interface OpenError {
-  code: ParseErrorCode;
-  message: string;
-  range: Range;
+  readonly code: ParseErrorCode;
+  readonly message: string;
+  readonly range: Range;
 }
 
-const IDENTIFIER = /^[a-z_][a-z0-9_]*$/i;
+function isIdentifierStart(code: number): boolean {
+  return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || code === 95;
+}
+
+function isIdentifier(text: string, start: number, end: number): boolean {
+  if (!isIdentifierStart(text.charCodeAt(start))) return false;
+  for (let i = start + 1; i < end; i++) {
+    const code = text.charCodeAt(i);
+    if (!isIdentifierStart(code) && !(code >= 48 && code <= 57)) return false;
+  }
+  return true;
+}
 
 /** Block directives whose body is Lua code, read by lua-nginx-module's own parser. */
-function isLuaBlock(name: string): boolean {
+export function isLuaBlock(name: string): boolean {
   return name.endsWith('_by_lua_block');
 }
 
@@ -65,95 +185,57 @@ function isLuaBlock(name: string): boolean {
  * and parsing goes on, so that the directives after a mistake are still analysed.
  */
 export function parse(text: string, file = ''): ParsedFile {
-  const first = parseOnce(text, file, false);
+  const source = new SourceTextImpl(text);
+  const first = parseOnce(source, file, false);
   // A balanced file parses once. Only when a block is left open do we parse again, letting
   // indentation close blocks early, so that one missing `}` does not swallow the rest of the file.
   if (first.errors.some((error) => error.code === 'unclosed-block')) {
-    return parseOnce(text, file, true);
+    return parseOnce(source, file, true);
   }
   return first;
 }
 
-function parseOnce(text: string, file: string, recoverByIndentation: boolean): ParsedFile {
-  const lineStarts = computeLineStarts(text);
-  const lastLine = lineStarts.length - 1;
+function parseOnce(source: SourceTextImpl, file: string, recoverByIndentation: boolean): ParsedFile {
+  const text = source.text;
   const lexer = new Lexer(text);
   const comments: Comment[] = [];
   const errors: ParseError[] = [];
   const topLevel: Directive[] = [];
   const stack: Frame[] = [{ directive: undefined, children: topLevel, indent: -1, indented: undefined }];
-  let pending: PendingStatement | undefined;
+  const lastLine = (): number => source.lineStarts.length - 1;
+  const lineOf = (offset: number): number => source.positionAt(offset).line;
+
+  const table = new WordTable(source);
+  /** Word-table index of the pending statement's first word; -1: none. */
+  let pending = -1;
+  let pendingName = '';
+  let pendingStartsLine = false;
+  let pendingIndent = 0;
   let openErrors: OpenError[] = [];
 
-  // Positions are asked for in nearly increasing order: walk a cursor forward, and fall back to a
-  // binary search for the rare step back.
-  let cursorLine = 0;
-  const positionOf = (offset: number): Position => {
-    if (offset < (lineStarts[cursorLine] ?? 0)) {
-      let low = 0;
-      let high = cursorLine;
-      while (low < high) {
-        const mid = (low + high + 1) >> 1;
-        if ((lineStarts[mid] ?? 0) <= offset) low = mid;
-        else high = mid - 1;
-      }
-      return { line: low, character: offset - (lineStarts[low] ?? 0) };
-    }
-    while (cursorLine + 1 < lineStarts.length && (lineStarts[cursorLine + 1] ?? 0) <= offset) cursorLine++;
-    return { line: cursorLine, character: offset - (lineStarts[cursorLine] ?? 0) };
-  };
-  const rangeOf = (offset: number, end: number): Range => ({ start: positionOf(offset), end: positionOf(end) });
-
-  const toWord = (token: Token): Word => ({
-    raw: token.raw,
-    value: token.value,
-    quote: token.quote,
-    range: rangeOf(token.offset, token.end),
-    offset: token.offset,
-    endOffset: token.end,
-  });
+  const top = (): Frame => stack[stack.length - 1] as Frame;
 
   const settleOpenErrors = (line: number): void => {
     for (const open of openErrors) errors.push({ ...open, nginxLine: line });
     openErrors = [];
   };
 
-  const top = (): Frame => stack[stack.length - 1] as Frame;
-
-  const addChild = (directive: MutableDirective): void => {
+  const takePending = (): DirectiveNode => {
     const frame = top();
+    const first = pending;
+    pending = -1;
+    const offset = table.cells[first * 3] as number;
+    const directive = new DirectiveNode(table, first, table.count - first, pendingName, offset, frame.directive);
     if (frame.indented === undefined && frame.directive) {
       frame.indented = pendingStartsLine && pendingIndent > frame.indent;
     }
-    frame.children.push(directive as Directive);
+    frame.children.push(directive);
+    return directive;
   };
 
-  let pendingStartsLine = false;
-  let pendingIndent = 0;
-
-  const makeDirective = (words: Token[]): MutableDirective => {
-    const [nameToken, ...argTokens] = words as [Token, ...Token[]];
-    const nameWord = toWord(nameToken);
-    const args = argTokens.map(toWord);
-    const last = args[args.length - 1] ?? nameWord;
-    return {
-      kind: 'directive',
-      name: nameWord.value,
-      nameWord,
-      args,
-      semicolonRange: undefined,
-      block: undefined,
-      range: { start: nameWord.range.start, end: last.range.end },
-      offset: nameToken.offset,
-      endOffset: last.endOffset,
-      parent: top().directive as Directive | undefined,
-    };
-  };
-
-  /** Ends the pending statement whose `;` is missing; nginx notices at the next terminator. */
+  /** Ends the pending statement whose `;` is missing; `nginxLine` undefined: at the next terminator. */
   const flushWithoutSemicolon = (nginxLine: number | undefined): void => {
-    if (!pending) return;
-    const directive = makeDirective(pending.words);
+    const directive = takePending();
     const lastWord = directive.args[directive.args.length - 1] ?? directive.nameWord;
     const open: OpenError = {
       code: 'missing-semicolon',
@@ -162,132 +244,135 @@ function parseOnce(text: string, file: string, recoverByIndentation: boolean): P
     };
     if (nginxLine === undefined) openErrors.push(open);
     else errors.push({ ...open, nginxLine });
-    addChild(directive);
-    pending = undefined;
   };
 
-  const closeFrame = (closeToken: Token | undefined): void => {
+  const closeFrame = (closeOffset: number): void => {
     const frame = stack.pop();
-    if (!frame?.directive?.block) return;
-    const directive = frame.directive;
-    const block = directive.block as MutableBlock;
-    if (closeToken) {
-      block.closeRange = rangeOf(closeToken.offset, closeToken.end);
-      directive.range = { start: directive.range.start, end: block.closeRange.end };
-      directive.endOffset = closeToken.end;
-    } else {
-      const lastChild = block.children[block.children.length - 1];
-      if (lastChild) {
-        directive.range = { start: directive.range.start, end: lastChild.range.end };
-        directive.endOffset = lastChild.endOffset;
-      }
-      errors.push({
-        code: 'unclosed-block',
-        message: `The "${directive.name}" block is never closed: a "}" is missing.`,
-        range: { start: directive.nameWord.range.start, end: block.openRange.end },
-        nginxLine: lastLine,
-      });
+    const directive = frame?.directive;
+    if (!directive?.block) return;
+    const block = directive.block;
+    if (closeOffset >= 0) {
+      block.closeOffset = closeOffset;
+      directive.endOffset = closeOffset + 1;
+      return;
     }
+    const lastChild = block.children[block.children.length - 1];
+    if (lastChild) directive.endOffset = lastChild.endOffset;
+    errors.push({
+      code: 'unclosed-block',
+      message: `The "${directive.name}" block is never closed: a "}" is missing.`,
+      range: source.rangeOf(directive.offset, block.openOffset + 1),
+      nginxLine: lastLine(),
+    });
   };
 
-  for (let token = lexer.next(); token; token = lexer.next()) {
-    switch (token.kind) {
-      case 'comment':
-        comments.push({ kind: 'comment', text: token.value, range: rangeOf(token.offset, token.end), offset: token.offset });
+  for (let kind = lexer.scan(); kind !== TokenKind.EOF; kind = lexer.scan()) {
+    switch (kind) {
+      case TokenKind.Comment:
+        comments.push(new CommentNode(source, lexer.tokenStart, lexer.tokenEnd, lexer.tokenValue()));
         break;
 
-      case 'word': {
+      case TokenKind.Word: {
+        const start = lexer.tokenStart;
+        const startsLine = lexer.tokenStartsLine;
+        const indent = lexer.tokenIndent;
         if (
-          pending &&
-          token.startsLine &&
-          token.quote === null &&
+          pending >= 0 &&
+          startsLine &&
           pendingStartsLine &&
-          token.indent <= pendingIndent &&
-          IDENTIFIER.test(token.raw)
+          indent <= pendingIndent &&
+          lexer.tokenQuote === null &&
+          isIdentifier(text, start, lexer.tokenEnd)
         ) {
-          // A directive-like word at the start of a line, no deeper than the statement before it:
-          // that statement's `;` is missing. (A continuation line is indented deeper or quoted.)
+          // A directive-like word that starts a line no deeper than the statement before it:
+          // that statement's `;` is missing. (A continuation line is indented deeper, or quoted.)
           flushWithoutSemicolon(undefined);
         }
-        if (!pending) {
-          if (recoverByIndentation && token.startsLine) {
-            for (;;) {
-              const frame = top();
-              if (!frame.directive || frame.indented !== true || token.indent > frame.indent) break;
-              closeFrame(undefined);
-            }
-          }
-          pending = { words: [token] };
-          pendingStartsLine = token.startsLine;
-          pendingIndent = token.indent;
-        } else {
-          pending.words.push(token);
+        const quote = lexer.tokenQuote;
+        const unterminated = quote !== null && lexer.tokenUnterminated;
+        const quoteCode =
+          quote === null
+            ? QuoteCode.None
+            : quote === '"'
+              ? unterminated
+                ? QuoteCode.DoubleOpen
+                : QuoteCode.Double
+              : unterminated
+                ? QuoteCode.SingleOpen
+                : QuoteCode.Single;
+        if (pending >= 0) {
+          table.add(start, lexer.tokenEnd, quoteCode);
+          break;
         }
+        if (recoverByIndentation && startsLine) {
+          for (;;) {
+            const frame = top();
+            if (!frame.directive || frame.indented !== true || indent > frame.indent) break;
+            closeFrame(-1);
+          }
+        }
+        pending = table.count;
+        pendingName = lexer.tokenValue();
+        table.add(start, lexer.tokenEnd, quoteCode);
+        pendingStartsLine = startsLine;
+        pendingIndent = indent;
         break;
       }
 
-      case ';': {
-        const line = positionOf(token.offset).line;
-        settleOpenErrors(line);
-        if (!pending) {
+      case TokenKind.Semicolon: {
+        const offset = lexer.tokenStart;
+        if (openErrors.length) settleOpenErrors(lineOf(offset));
+        if (pending < 0) {
           errors.push({
             code: 'unexpected-semicolon',
             message: 'Unexpected ";": there is no directive for it to end.',
-            range: rangeOf(token.offset, token.end),
-            nginxLine: line,
+            range: source.rangeOf(offset, offset + 1),
+            nginxLine: lineOf(offset),
           });
           break;
         }
-        const directive = makeDirective(pending.words);
-        directive.semicolonRange = rangeOf(token.offset, token.end);
-        directive.range = { start: directive.range.start, end: directive.semicolonRange.end };
-        directive.endOffset = token.end;
-        addChild(directive);
-        pending = undefined;
+        const directive = takePending();
+        directive.semicolonOffset = offset;
+        directive.endOffset = offset + 1;
         break;
       }
 
-      case '{': {
-        const openRange = rangeOf(token.offset, token.end);
-        settleOpenErrors(openRange.start.line);
-        if (!pending) {
+      case TokenKind.Open: {
+        const offset = lexer.tokenStart;
+        if (openErrors.length) settleOpenErrors(lineOf(offset));
+        if (pending < 0) {
           errors.push({
             code: 'unexpected-open-brace',
             message: 'Unexpected "{": a block needs a directive name before it.',
-            range: openRange,
-            nginxLine: openRange.start.line,
+            range: source.rangeOf(offset, offset + 1),
+            nginxLine: lineOf(offset),
           });
-          // Keep the braces balanced: its contents count as the enclosing block's.
-          stack.push({ directive: undefined, children: top().children, indent: token.indent, indented: false });
+          // Keep the braces balanced: what it holds counts as the enclosing block's.
+          stack.push({ directive: undefined, children: top().children, indent: lexer.tokenIndent, indented: false });
           break;
         }
-        const directive = makeDirective(pending.words);
-        const lineIndent = pendingStartsLine ? pendingIndent : token.indent;
-        const block: MutableBlock = { openRange, closeRange: undefined, children: [], rawBody: undefined };
+        const lineIndent = pendingStartsLine ? pendingIndent : lexer.tokenIndent;
+        const directive = takePending();
+        const block = new BlockNode(source, offset);
         directive.block = block;
-        directive.range = { start: directive.range.start, end: openRange.end };
-        directive.endOffset = token.end;
-        addChild(directive);
-        pending = undefined;
+        directive.endOffset = offset + 1;
         if (isLuaBlock(directive.name)) {
           const bodyStart = lexer.offset;
           const close = lexer.readLuaBody();
-          const bodyEnd = close ?? text.length;
-          block.rawBody = { text: text.slice(bodyStart, bodyEnd), range: rangeOf(bodyStart, bodyEnd) };
-          if (close === undefined) {
+          const bodyEnd = close < 0 ? text.length : close;
+          block.rawBody = { text: text.slice(bodyStart, bodyEnd), range: source.rangeOf(bodyStart, bodyEnd) };
+          if (close < 0) {
             errors.push({
               code: 'unterminated-lua-block',
               message: `The Lua code of "${directive.name}" is never closed: a "}" is missing.`,
-              range: { start: directive.nameWord.range.start, end: openRange.end },
-              nginxLine: lastLine,
+              range: source.rangeOf(directive.offset, offset + 1),
+              nginxLine: lastLine(),
             });
-            directive.range = { start: directive.range.start, end: positionOf(bodyEnd) };
             directive.endOffset = bodyEnd;
           } else {
-            const closeToken = lexer.next() as Token;
-            block.closeRange = rangeOf(closeToken.offset, closeToken.end);
-            directive.range = { start: directive.range.start, end: block.closeRange.end };
-            directive.endOffset = closeToken.end;
+            lexer.scan();
+            block.closeOffset = close;
+            directive.endOffset = close + 1;
           }
           break;
         }
@@ -295,18 +380,18 @@ function parseOnce(text: string, file: string, recoverByIndentation: boolean): P
         break;
       }
 
-      case '}': {
-        const line = positionOf(token.offset).line;
-        settleOpenErrors(line);
-        if (pending) flushWithoutSemicolon(line);
+      case TokenKind.Close: {
+        const offset = lexer.tokenStart;
+        if (openErrors.length) settleOpenErrors(lineOf(offset));
+        if (pending >= 0) flushWithoutSemicolon(lineOf(offset));
         if (stack.length > 1) {
-          closeFrame(token);
+          closeFrame(offset);
         } else {
           errors.push({
             code: 'unexpected-close-brace',
             message: 'Unexpected "}": no block is open here.',
-            range: rangeOf(token.offset, token.end),
-            nginxLine: line,
+            range: source.rangeOf(offset, offset + 1),
+            nginxLine: lineOf(offset),
           });
         }
         break;
@@ -314,19 +399,26 @@ function parseOnce(text: string, file: string, recoverByIndentation: boolean): P
     }
   }
 
-  settleOpenErrors(lastLine);
-  if (pending) flushWithoutSemicolon(lastLine);
-  while (stack.length > 1) closeFrame(undefined);
+  if (openErrors.length) settleOpenErrors(lastLine());
+  if (pending >= 0) flushWithoutSemicolon(lastLine());
+  while (stack.length > 1) closeFrame(-1);
 
   for (const problem of lexer.problems) {
-    const range = rangeOf(problem.offset, problem.end);
+    const range = source.rangeOf(problem.offset, problem.end);
     errors.push(
-      problem.kind === 'unterminated-string'
+      problem.kind === 'template-placeholder'
+        ? {
+            code: 'template-placeholder',
+            message: `"${problem.detail}" is a template placeholder: nginx cannot read this file until it is filled in.`,
+            range,
+            nginxLine: range.start.line,
+          }
+        : problem.kind === 'unterminated-string'
         ? {
             code: 'unterminated-string',
             message: `Unterminated string: the closing ${problem.detail} is missing.`,
             range,
-            nginxLine: lastLine,
+            nginxLine: lastLine(),
           }
         : {
             code: 'unexpected-character',
@@ -345,6 +437,6 @@ function parseOnce(text: string, file: string, recoverByIndentation: boolean): P
     comments,
     errors,
     lineEnding: dominantLineEnding(text),
-    lineStarts,
+    source,
   };
 }

@@ -1,4 +1,4 @@
-import type { LineEnding, Position, Range } from './ast';
+import type { LineEnding, Position, Range, SourceText } from './ast';
 
 /**
  * Offsets of the first character of every line. Line breaks are `\r\n`, `\n` or a lone `\r`,
@@ -6,6 +6,11 @@ import type { LineEnding, Position, Range } from './ast';
  */
 export function computeLineStarts(text: string): number[] {
   const starts = [0];
+  if (text.indexOf('\r') < 0) {
+    // The common case, and the fast one: indexOf scans natively.
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+    return starts;
+  }
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
     if (code === 13 /* \r */) {
@@ -35,20 +40,43 @@ export function offsetAt(lineStarts: readonly number[], position: Position, text
   return Math.min(textLength, start + Math.max(0, position.character));
 }
 
+/** A file's text with a line index built on first use: most analyses never ask for a position. */
+export class SourceTextImpl implements SourceText {
+  private starts: number[] | undefined;
+
+  constructor(readonly text: string) {}
+
+  get lineStarts(): readonly number[] {
+    return (this.starts ??= computeLineStarts(this.text));
+  }
+
+  positionAt(offset: number): Position {
+    return positionAt(this.lineStarts, offset);
+  }
+
+  offsetAt(position: Position): number {
+    return offsetAt(this.lineStarts, position, this.text.length);
+  }
+
+  rangeOf(offset: number, end: number): Range {
+    return { start: this.positionAt(offset), end: this.positionAt(end) };
+  }
+}
+
 export function dominantLineEnding(text: string): LineEnding {
   const lf = text.indexOf('\n');
   return lf > 0 && text.charCodeAt(lf - 1) === 13 ? '\r\n' : '\n';
-}
-
-export function rangeContains(range: Range, position: Position): boolean {
-  return comparePositions(range.start, position) <= 0 && comparePositions(position, range.end) <= 0;
 }
 
 export function comparePositions(a: Position, b: Position): number {
   return a.line !== b.line ? a.line - b.line : a.character - b.character;
 }
 
-/** The whitespace that starts the line holding `offset`. */
+export function rangeContains(range: Range, position: Position): boolean {
+  return comparePositions(range.start, position) <= 0 && comparePositions(position, range.end) <= 0;
+}
+
+/** The spaces and tabs that start line `line`. */
 export function indentationOfLine(text: string, lineStarts: readonly number[], line: number): string {
   const start = lineStarts[line] ?? 0;
   let end = start;

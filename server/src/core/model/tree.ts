@@ -1,0 +1,302 @@
+import * as path from 'node:path';
+import type { Comment, Directive, ParsedFile } from '../parser/ast';
+import { parse } from '../parser/parser';
+import { isGlobPattern, type ConfigFileSystem } from './fileSystem';
+
+/** The context a block's children are in, named after the block directive (`main` at the top). */
+export type ContextName = 'main' | 'http' | 'server' | 'location' | 'if' | 'limit_except' | 'upstream' | 'events' | 'stream' | 'map' | 'other';
+
+/** Blocks whose bodies are not directives but table entries (`map`, `types`, ...). */
+const TABLE_BLOCKS = new Set(['map', 'types', 'geo', 'split_clients', 'match', 'charset_map']);
+
+export function contextOfBlock(name: string): ContextName {
+  switch (name) {
+    case 'http':
+    case 'server':
+    case 'location':
+    case 'if':
+    case 'limit_except':
+    case 'upstream':
+    case 'events':
+    case 'stream':
+      return name;
+    default:
+      return TABLE_BLOCKS.has(name) ? 'map' : 'other';
+  }
+}
+
+export interface IncludeResolution {
+  /** The argument as written. */
+  readonly pattern: string;
+  /** The absolute pattern it was resolved to (after path mapping, if that was needed). */
+  readonly resolvedPattern: string;
+  readonly files: readonly string[];
+  readonly isGlob: boolean;
+  /** Why some or all of it could not be followed, if so. */
+  readonly problem: string | undefined;
+}
+
+/**
+ * One directive as nginx sees it, in one place of the configuration: a file included twice
+ * gives two nodes for each of its directives. `children` of a block hold the `include`
+ * directive followed by the included files' directives, flattened, as nginx reads them.
+ */
+export interface ConfigNode {
+  readonly directive: Directive;
+  readonly file: string;
+  readonly parent: ConfigNode | undefined;
+  readonly children: readonly ConfigNode[];
+  /** For an `include`: what it brought in. */
+  readonly include: IncludeResolution | undefined;
+  /** The `include` node this node came in through, if it is a top-level directive of an included file. */
+  readonly via: ConfigNode | undefined;
+  /** Context of this node's own children. */
+  readonly context: ContextName;
+}
+
+/** Where a file is included, and in which context its top-level directives are. */
+export interface Inclusion {
+  readonly file: string;
+  readonly context: ContextName;
+  /** The `include` node; undefined for the root file. */
+  readonly via: ConfigNode | undefined;
+}
+
+export interface ConfigTree {
+  readonly rootFile: string;
+  /** Context of the root file's top-level directives (`main` for a real nginx.conf). */
+  readonly rootContext: ContextName;
+  /** Where the context came from: a whole config, an annotation, or a guess from the content. */
+  readonly rootContextSource: 'main' | 'annotation' | 'inferred';
+  readonly children: readonly ConfigNode[];
+  readonly files: ReadonlyMap<string, ParsedFile>;
+  readonly inclusions: ReadonlyMap<string, readonly Inclusion[]>;
+  /** Includes that could not be followed (missing file, cycle, depth limit). */
+  readonly includeProblems: readonly { readonly node: ConfigNode; readonly message: string }[];
+}
+
+export interface TreeOptions {
+  /** Directory that relative include paths resolve against: that of the main config file. */
+  readonly baseDir: string;
+  /** Folder-name mappings for symlink-populated folders (`sites-enabled` -> `sites-available`). */
+  readonly pathMappings?: Readonly<Record<string, string>>;
+  /** Context of the root file's directives; default: inferred from its content. */
+  readonly rootContext?: ContextName;
+  readonly maxDepth?: number;
+  readonly parseCache?: ParseCache;
+}
+
+/** Keeps parsed files while their text is unchanged, so one edit re-parses one file. */
+export class ParseCache {
+  private readonly entries = new Map<string, ParsedFile>();
+
+  get(file: string, text: string): ParsedFile {
+    const cached = this.entries.get(file);
+    if (cached && cached.text === text) return cached;
+    const parsed = parse(text, file);
+    this.entries.set(file, parsed);
+    return parsed;
+  }
+
+  delete(file: string): void {
+    this.entries.delete(file);
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+}
+
+const DEFAULT_MAX_DEPTH = 32;
+const ANNOTATION = /^\s*nginx-ws:\s*context\s*=\s*(main|http|server|location)\b/i;
+
+/** Reads `# nginx-ws: context=server` from the file's comments. */
+export function annotatedContext(comments: readonly Comment[]): ContextName | undefined {
+  for (const comment of comments) {
+    const match = ANNOTATION.exec(comment.text);
+    if (match) return (match[1] as string).toLowerCase() as ContextName;
+  }
+  return undefined;
+}
+
+const MAIN_ONLY = new Set(['http', 'events', 'stream', 'user', 'worker_processes', 'pid', 'load_module', 'worker_rlimit_nofile', 'daemon', 'mail']);
+const HTTP_LEVEL = new Set(['server', 'upstream', 'map', 'geo', 'split_clients', 'log_format', 'limit_req_zone', 'limit_conn_zone', 'proxy_cache_path']);
+const SERVER_LEVEL = new Set(['location', 'listen', 'server_name', 'ssl_certificate', 'ssl_certificate_key']);
+
+/** Guesses the context of a fragment from its top-level directives. */
+export function inferContext(directives: readonly Directive[]): ContextName {
+  let guess: ContextName | undefined;
+  for (const directive of directives) {
+    if (MAIN_ONLY.has(directive.name)) return 'main';
+    if (HTTP_LEVEL.has(directive.name)) guess = 'http';
+    else if (SERVER_LEVEL.has(directive.name) && guess !== 'http') guess = 'server';
+    else if (directive.name.startsWith('proxy_') && guess === undefined) guess = 'location';
+  }
+  return guess ?? 'main';
+}
+
+/**
+ * Parses `rootFile` and every file it includes, recursively, into one tree of nodes in the
+ * order nginx reads them.
+ */
+export function buildConfigTree(rootFile: string, fs: ConfigFileSystem, options: TreeOptions): ConfigTree {
+  const cache = options.parseCache ?? new ParseCache();
+  const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
+  const files = new Map<string, ParsedFile>();
+  const inclusions = new Map<string, Inclusion[]>();
+  const includeProblems: { node: ConfigNode; message: string }[] = [];
+
+  const load = (file: string): ParsedFile | undefined => {
+    const known = files.get(file);
+    if (known) return known;
+    const text = fs.readFile(file);
+    if (text === undefined) return undefined;
+    const parsed = cache.get(file, text);
+    files.set(file, parsed);
+    return parsed;
+  };
+
+  const addInclusion = (inclusion: Inclusion): void => {
+    const list = inclusions.get(inclusion.file);
+    if (list) list.push(inclusion);
+    else inclusions.set(inclusion.file, [inclusion]);
+  };
+
+  const root = load(rootFile);
+  let rootContext = options.rootContext;
+  let rootContextSource: ConfigTree['rootContextSource'] = 'main';
+  if (!rootContext && root) {
+    const annotated = annotatedContext(root.comments);
+    rootContext = annotated ?? inferContext(root.directives);
+    rootContextSource = annotated ? 'annotation' : rootContext === 'main' ? 'main' : 'inferred';
+  }
+  rootContext ??= 'main';
+  addInclusion({ file: rootFile, context: rootContext, via: undefined });
+
+  /** Files being expanded right now, canonical paths, for cycle detection. */
+  const active: string[] = [fs.canonical(rootFile)];
+
+  const expand = (
+    directives: readonly Directive[],
+    file: string,
+    parent: ConfigNode | undefined,
+    context: ContextName,
+    via: ConfigNode | undefined,
+    out: ConfigNode[],
+  ): void => {
+    for (const directive of directives) {
+      const childContext = directive.block ? contextOfBlock(directive.name) : context;
+      const children: ConfigNode[] = [];
+      const isInclude = directive.name === 'include' && !directive.block && context !== 'map';
+      const node: { -readonly [K in keyof ConfigNode]: ConfigNode[K] } = {
+        directive,
+        file,
+        parent,
+        children,
+        include: undefined,
+        via,
+        context: childContext,
+      };
+      out.push(node);
+      if (isInclude) {
+        followInclude(node, context, out);
+      } else if (directive.block && childContext !== 'map') {
+        expand(directive.block.children, file, node, childContext, undefined, children);
+      }
+    }
+  };
+
+  const followInclude = (
+    node: { -readonly [K in keyof ConfigNode]: ConfigNode[K] },
+    context: ContextName,
+    out: ConfigNode[],
+  ): void => {
+    const pattern = node.directive.args[0]?.value;
+    if (pattern === undefined) return;
+    const resolution = resolveInclude(pattern, options.baseDir, fs, options.pathMappings ?? {});
+    node.include = resolution;
+    if (resolution.problem) includeProblems.push({ node, message: resolution.problem });
+    for (const included of resolution.files) {
+      const canonical = fs.canonical(included);
+      if (active.includes(canonical)) {
+        includeProblems.push({ node, message: `"${included}" includes itself (through ${active.length} level(s)): nginx would loop.` });
+        continue;
+      }
+      if (active.length >= maxDepth) {
+        includeProblems.push({ node, message: `Includes nest deeper than ${maxDepth} levels; "${included}" was not read.` });
+        continue;
+      }
+      const parsed = load(included);
+      if (!parsed) {
+        includeProblems.push({ node, message: `Cannot read "${included}".` });
+        continue;
+      }
+      addInclusion({ file: included, context, via: node });
+      active.push(canonical);
+      expand(parsed.directives, included, node.parent, context, node, out);
+      active.pop();
+    }
+  };
+
+  const children: ConfigNode[] = [];
+  if (root) expand(root.directives, rootFile, undefined, rootContext, undefined, children);
+  return { rootFile, rootContext, rootContextSource, children, files, inclusions, includeProblems };
+}
+
+/**
+ * Resolves an include argument as nginx does: relative to the main config's directory, a glob
+ * when it holds `*`, `?` or `[`, sorted, zero matches allowed. Where the path does not exist
+ * here (a config copied from a server into a workspace), tries the path mappings, then the
+ * path's trailing parts under the main config's directory.
+ */
+export function resolveInclude(
+  pattern: string,
+  baseDir: string,
+  fs: ConfigFileSystem,
+  pathMappings: Readonly<Record<string, string>>,
+): IncludeResolution {
+  const isGlob = isGlobPattern(pattern);
+  const absolute = path.isAbsolute(pattern) ? path.normalize(pattern) : path.resolve(baseDir, pattern);
+  const attempt = (candidate: string): string[] => {
+    if (isGlob) return fs.glob(candidate);
+    return fs.readFile(candidate) === undefined ? [] : [candidate];
+  };
+
+  const candidates = [absolute, ...mappedCandidates(absolute, pathMappings)];
+  if (path.isAbsolute(pattern)) candidates.push(...rerootedCandidates(absolute, baseDir));
+  for (const candidate of candidates) {
+    const found = attempt(candidate);
+    if (found.length) return { pattern, resolvedPattern: candidate, files: found, isGlob, problem: undefined };
+  }
+  return {
+    pattern,
+    resolvedPattern: absolute,
+    files: [],
+    isGlob,
+    // A glob matching nothing is fine for nginx; a missing plain file is an error.
+    problem: isGlob ? undefined : `Included file "${absolute}" does not exist here: its directives are unknown.`,
+  };
+}
+
+function mappedCandidates(absolute: string, pathMappings: Readonly<Record<string, string>>): string[] {
+  const segments = absolute.split(path.sep);
+  const results: string[] = [];
+  for (const [from, to] of Object.entries(pathMappings)) {
+    const index = segments.indexOf(from);
+    if (index < 0) continue;
+    const mapped = [...segments];
+    mapped[index] = to;
+    results.push(mapped.join(path.sep));
+  }
+  return results;
+}
+
+/** `/etc/nginx/conf.d/*.conf` with the main config in `/work/ws/nginx.conf`: `/work/ws/conf.d/*.conf`, ... */
+function rerootedCandidates(absolute: string, baseDir: string): string[] {
+  const segments = absolute.split(path.sep).filter(Boolean);
+  const results: string[] = [];
+  for (let drop = 1; drop < segments.length; drop++) {
+    results.push(path.join(baseDir, ...segments.slice(drop)));
+  }
+  return results;
+}

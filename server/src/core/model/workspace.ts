@@ -1,0 +1,98 @@
+import * as path from 'node:path';
+import type { ParsedFile } from '../parser/ast';
+import { buildConfigModel, type ConfigModel, type LocationModel } from './effective';
+import type { ConfigFileSystem } from './fileSystem';
+import { buildConfigTree, ParseCache, type ConfigTree, type ContextName } from './tree';
+
+export interface WorkspaceOptions {
+  /** `nginxWs.mainConfig`: absolute, or relative to the first workspace folder. */
+  readonly mainConfig?: string;
+  readonly workspaceFolders?: readonly string[];
+  readonly pathMappings?: Readonly<Record<string, string>>;
+  readonly parseCache?: ParseCache;
+}
+
+/** A file analysed in the context nginx will read it in. */
+export interface FileAnalysis {
+  readonly file: string;
+  readonly parsed: ParsedFile;
+  readonly tree: ConfigTree;
+  readonly model: ConfigModel;
+  /** The main config this file was reached from, or undefined when it is analysed on its own. */
+  readonly mainConfig: string | undefined;
+  /** Context of the file's top-level directives. */
+  readonly context: ContextName;
+  /** Locations written in this file. */
+  readonly locations: readonly LocationModel[];
+  /** Every file the analysis read, for watching. */
+  readonly dependencies: readonly string[];
+}
+
+/** `nginx.conf` in the file's folder or above it, stopping at the workspace folder's parent. */
+function nginxConfAbove(file: string, fs: ConfigFileSystem, stopAt: readonly string[]): string | undefined {
+  let dir = path.dirname(file);
+  for (;;) {
+    const candidate = path.join(dir, 'nginx.conf');
+    if (candidate !== file && fs.readFile(candidate) !== undefined) return candidate;
+    const parent = path.dirname(dir);
+    if (parent === dir || stopAt.includes(dir)) return undefined;
+    dir = parent;
+  }
+}
+
+function nginxConfsInWorkspace(fs: ConfigFileSystem, folders: readonly string[]): string[] {
+  const found: string[] = [];
+  for (const folder of folders) {
+    for (const pattern of ['nginx.conf', '*/nginx.conf', '*/*/nginx.conf']) found.push(...fs.glob(path.join(folder, pattern)));
+  }
+  return found;
+}
+
+/** Candidate main configs for a file, most specific first: the setting, the nearest `nginx.conf` above, the workspace's. */
+export function mainConfigCandidates(file: string, fs: ConfigFileSystem, options: WorkspaceOptions): string[] {
+  const folders = options.workspaceFolders ?? [];
+  const candidates: string[] = [];
+  if (options.mainConfig) {
+    const first = folders[0];
+    candidates.push(path.isAbsolute(options.mainConfig) || !first ? path.resolve(options.mainConfig) : path.join(first, options.mainConfig));
+  }
+  const above = nginxConfAbove(file, fs, folders);
+  if (above) candidates.push(above);
+  candidates.push(...nginxConfsInWorkspace(fs, folders));
+  return [...new Set(candidates)].filter((candidate) => candidate !== file);
+}
+
+/**
+ * Analyses `file` where nginx reads it: inside the first candidate main config that includes
+ * it, else on its own (a main config itself, or a fragment whose context is annotated or inferred).
+ */
+export function analyzeFile(file: string, fs: ConfigFileSystem, options: WorkspaceOptions = {}): FileAnalysis {
+  const cache = options.parseCache ?? new ParseCache();
+  const pathMappings = options.pathMappings ?? {};
+  const canonical = fs.canonical(file);
+  for (const mainConfig of mainConfigCandidates(file, fs, options)) {
+    if (fs.readFile(mainConfig) === undefined) continue;
+    const tree = buildConfigTree(mainConfig, fs, { baseDir: path.dirname(mainConfig), pathMappings, parseCache: cache, rootContext: 'main' });
+    const inclusion = [...tree.inclusions.entries()].find(([included]) => included === file || fs.canonical(included) === canonical);
+    if (!inclusion) continue;
+    const [includedAs, sites] = inclusion;
+    return finish(file, includedAs, tree, mainConfig, sites[0]?.context ?? 'main');
+  }
+  const tree = buildConfigTree(file, fs, { baseDir: path.dirname(file), pathMappings, parseCache: cache });
+  return finish(file, file, tree, undefined, tree.rootContext);
+}
+
+function finish(file: string, includedAs: string, tree: ConfigTree, mainConfig: string | undefined, context: ContextName): FileAnalysis {
+  const model = buildConfigModel(tree);
+  const parsed = tree.files.get(includedAs) as ParsedFile;
+  return {
+    file,
+    parsed,
+    tree,
+    model,
+    mainConfig,
+    context,
+    locations: model.locations.filter((location) => location.node.file === includedAs),
+    dependencies: [...tree.files.keys()],
+  };
+}

@@ -1,0 +1,99 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { ConfigFileSystem } from '../core/model/fileSystem';
+
+/**
+ * Turns one glob(3) path segment into a regular expression. Written by hand rather than taken
+ * from a glob library because nginx uses glob(3): no brace expansion, no `**`, and `*` does not
+ * match a leading dot. Libraries such as picomatch implement a richer, different language.
+ */
+export function segmentToRegExp(segment: string): RegExp {
+  let source = '';
+  for (let i = 0; i < segment.length; i++) {
+    const ch = segment[i] as string;
+    if (ch === '*') source += '[^/]*';
+    else if (ch === '?') source += '[^/]';
+    else if (ch === '[') {
+      const close = segment.indexOf(']', i + 2);
+      if (close < 0) {
+        source += '\\[';
+        continue;
+      }
+      let body = segment.slice(i + 1, close);
+      if (body.startsWith('!')) body = '^' + body.slice(1);
+      source += '[' + body.replace(/\\/g, '\\\\') + ']';
+      i = close;
+    } else source += ch.replace(/[.+^${}()|\\]/g, '\\$&');
+  }
+  return new RegExp('^' + source + '$');
+}
+
+/** The disk, with the editor's unsaved buffers laid over it. */
+export class NodeFileSystem implements ConfigFileSystem {
+  constructor(private readonly overlay: (file: string) => string | undefined = () => undefined) {}
+
+  readFile(file: string): string | undefined {
+    const open = this.overlay(file);
+    if (open !== undefined) return open;
+    try {
+      return fs.readFileSync(file, 'utf8');
+    } catch {
+      return undefined;
+    }
+  }
+
+  glob(pattern: string): string[] {
+    const { root } = path.parse(pattern);
+    const segments = pattern.slice(root.length).split(/[\\/]+/).filter(Boolean);
+    let current = [root];
+    for (let index = 0; index < segments.length; index++) {
+      const segment = segments[index] as string;
+      const last = index === segments.length - 1;
+      const next: string[] = [];
+      const isGlob = /[*?[]/.test(segment);
+      for (const dir of current) {
+        if (!isGlob) {
+          next.push(path.join(dir, segment));
+          continue;
+        }
+        let entries: string[];
+        try {
+          entries = fs.readdirSync(dir);
+        } catch {
+          continue;
+        }
+        const matcher = segmentToRegExp(segment);
+        for (const entry of entries.sort()) {
+          if (entry.startsWith('.') && !segment.startsWith('.')) continue;
+          if (matcher.test(entry)) next.push(path.join(dir, entry));
+        }
+      }
+      current = last ? next : next.filter((candidate) => isDirectory(candidate));
+    }
+    return current.filter((candidate) => isFile(candidate) || this.overlay(candidate) !== undefined).sort();
+  }
+
+  canonical(file: string): string {
+    try {
+      return fs.realpathSync(file);
+    } catch {
+      return path.resolve(file);
+    }
+  }
+}
+
+function isDirectory(candidate: string): boolean {
+  try {
+    return fs.statSync(candidate).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function isFile(candidate: string): boolean {
+  try {
+    return fs.statSync(candidate).isFile();
+  } catch {
+    return false;
+  }
+}
