@@ -263,7 +263,7 @@ export function resolveInclude(
   };
 
   const candidates = [absolute, ...mappedCandidates(absolute, pathMappings)];
-  if (path.isAbsolute(pattern)) candidates.push(...rerootedCandidates(absolute, baseDir));
+  if (path.isAbsolute(pattern)) candidates.push(...rerootedCandidates(absolute, baseDir, isGlob));
   for (const candidate of candidates) {
     const found = attempt(candidate);
     if (found.length) return { pattern, resolvedPattern: candidate, files: found, isGlob, problem: undefined };
@@ -291,11 +291,15 @@ function mappedCandidates(absolute: string, pathMappings: Readonly<Record<string
   return results;
 }
 
-/** `/etc/nginx/conf.d/*.conf` with the main config in `/work/ws/nginx.conf`: `/work/ws/conf.d/*.conf`, ... */
-function rerootedCandidates(absolute: string, baseDir: string): string[] {
+/**
+ * `/etc/nginx/conf.d/*.conf` with the main config in `/work/ws/nginx.conf`: `/work/ws/nginx/conf.d/*.conf`,
+ * then `/work/ws/conf.d/*.conf`. A glob keeps its folder: `*.conf` alone would match unrelated files.
+ */
+function rerootedCandidates(absolute: string, baseDir: string, isGlob: boolean): string[] {
   const segments = absolute.split(path.sep).filter(Boolean);
   const results: string[] = [];
-  for (let drop = 1; drop < segments.length; drop++) {
+  const keep = isGlob ? 2 : 1;
+  for (let drop = 1; drop <= segments.length - keep; drop++) {
     results.push(path.join(baseDir, ...segments.slice(drop)));
   }
   return results;

@@ -1,0 +1,132 @@
+import type { Range } from '../parser/ast';
+import type { SeverityName } from '../config/settings';
+import type { LocationModel } from '../model/effective';
+import type { FileAnalysis } from '../model/workspace';
+import { assessEvidence, severityFor, type Evidence } from './evidence';
+import { effectiveHeader } from './headers';
+import { RULES } from './registry';
+import type { Finding, Rule, Severity } from './types';
+import type { NginxVersion } from './version';
+
+export interface CheckOptions {
+  readonly nginxVersion: NginxVersion | undefined;
+  readonly webSocketPaths: readonly string[];
+  readonly severity: Readonly<Record<string, SeverityName>>;
+  /** Only these rules (tests); default all. */
+  readonly rules?: readonly Rule[];
+}
+
+export interface LocationAssessment {
+  readonly location: LocationModel;
+  readonly evidence: Evidence;
+}
+
+/**
+ * Includes that by convention hold TLS, MIME or FastCGI settings, never proxy headers: not being
+ * able to read them leaves the proxy picture certain. (Certbot's options-ssl-nginx.conf, ...)
+ */
+const NOT_PROXY_RELATED = /(^|[/_.-])(ssl|tls|options-ssl-nginx\.conf|letsencrypt|certbot|mime\.types|fastcgi|fastcgi_params|uwsgi_params|scgi_params|dhparams?)([/_.-]|$)/i;
+
+export function mayAffectProxying(includePattern: string): boolean {
+  return !NOT_PROXY_RELATED.test(includePattern);
+}
+
+const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, information: 2, hint: 3 };
+
+function weaker(a: Severity, b: Severity): Severity {
+  return SEVERITY_RANK[a] >= SEVERITY_RANK[b] ? a : b;
+}
+
+/** `location /ws` without its block: where a finding about the whole location is shown. */
+export function locationHeaderRange(location: LocationModel): Range {
+  const directive = location.node.directive;
+  if (!directive.block) return directive.range;
+  const last = directive.args[directive.args.length - 1] ?? directive.nameWord;
+  return { start: directive.nameWord.range.start, end: last.range.end };
+}
+
+/** Locations whose own configuration proxies: an `if` that only inherits proxy_pass is its location's business. */
+export function proxiedLocations(analysis: FileAnalysis): LocationModel[] {
+  return analysis.locations.filter((location) => {
+    if (!location.proxyPass) return false;
+    if (location.kind === 'location') return true;
+    return location.proxyPass.node.parent === location.node;
+  });
+}
+
+/** Comments `# nginx-ws-disable-next-line [code ...]`, by the line they silence. */
+function suppressions(analysis: FileAnalysis): Map<number, Set<string> | 'all'> {
+  const result = new Map<number, Set<string> | 'all'>();
+  for (const comment of analysis.parsed.comments) {
+    const match = /^\s*nginx-ws-disable-next-line\b(.*)$/.exec(comment.text);
+    if (!match) continue;
+    const codes = (match[1] ?? '').split(/[\s,]+/).filter(Boolean);
+    result.set(comment.range.start.line + 1, codes.length ? new Set(codes) : 'all');
+  }
+  return result;
+}
+
+function isSuppressed(table: Map<number, Set<string> | 'all'>, lines: readonly number[], code: string): boolean {
+  return lines.some((line) => {
+    const entry = table.get(line);
+    return entry === 'all' || (entry !== undefined && entry.has(code));
+  });
+}
+
+export function assessLocations(analysis: FileAnalysis, options: Pick<CheckOptions, 'webSocketPaths'>): LocationAssessment[] {
+  return proxiedLocations(analysis).map((location) => ({
+    location,
+    evidence: assessEvidence(analysis, analysis.model, location, options),
+  }));
+}
+
+/** Runs every rule on every proxied location written in the analysed file. */
+export function checkFile(analysis: FileAnalysis, options: CheckOptions): Finding[] {
+  const findings: Finding[] = [];
+  const silenced = suppressions(analysis);
+  const rules = options.rules ?? RULES;
+  for (const { location, evidence } of assessLocations(analysis, options)) {
+    const evidenceSeverity = severityFor(evidence.strength);
+    if (!evidenceSeverity) continue;
+    const unknownIncludes = location.unresolvedIncludes.filter((node) => mayAffectProxying(node.directive.args[0]?.value ?? ''));
+    const uncertain = unknownIncludes.length > 0;
+    const header = locationHeaderRange(location);
+    for (const rule of rules) {
+      const found = rule.check({
+        analysis,
+        model: analysis.model,
+        location,
+        evidence,
+        nginxVersion: options.nginxVersion,
+        severity: evidenceSeverity,
+        upgrade: effectiveHeader(location, 'upgrade'),
+        connection: effectiveHeader(location, 'connection'),
+      });
+      if (!found) continue;
+      let severity: Severity = found.severity ?? weaker(evidenceSeverity, rule.defaultSeverity);
+      let message = `${found.message} (WebSocket location: ${evidence.reason}.)`;
+      if (uncertain) {
+        severity = weaker(severity, 'information');
+        const files = unknownIncludes.map((node) => node.directive.args[0]?.value ?? '').join('", "');
+        message += ` Not certain: "${files}" could not be read and may set this.`;
+      }
+      const override = options.severity[rule.code];
+      if (override === 'off') continue;
+      if (override) severity = override;
+      const inThisFile = found.at && found.at.file === location.node.file;
+      const range = inThisFile && found.at ? found.at.range : header;
+      if (isSuppressed(silenced, [range.start.line, header.start.line], rule.code)) continue;
+      findings.push({
+        code: rule.code,
+        severity,
+        message,
+        file: location.node.file,
+        range,
+        related: found.related ?? [],
+        location,
+        data: found.data,
+      });
+    }
+  }
+  return findings;
+}

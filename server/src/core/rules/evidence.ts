@@ -1,0 +1,130 @@
+import picomatch from 'picomatch';
+import type { ConfigModel, LocationModel } from '../model/effective';
+import type { FileAnalysis } from '../model/workspace';
+import { classifyConnection, effectiveHeader } from './headers';
+import type { Severity } from './types';
+
+/**
+ * How sure we are that a location carries WebSocket traffic (facts §4), strongest first.
+ * - configured: it (effectively) sets some of the WebSocket directives;
+ * - declared: the user says so (`nginxWs.webSocketPaths`, `# nginx-ws: websocket`);
+ * - named: its path or upstream is a well-known WebSocket endpoint;
+ * - hinted: weaker names (`/graphql`, `/hub`) or conflicting settings;
+ * - devserver: it proxies a dev server port whose hot reload uses a WebSocket;
+ * - none: a plain HTTP proxy, which must get no diagnostic.
+ */
+export type EvidenceStrength = 'configured' | 'declared' | 'named' | 'hinted' | 'devserver' | 'none';
+
+export interface Evidence {
+  readonly strength: EvidenceStrength;
+  /** Why, in words, to end a message with: "(the path /ws is a usual WebSocket endpoint)". */
+  readonly reason: string;
+}
+
+export function severityFor(strength: EvidenceStrength): Severity | undefined {
+  switch (strength) {
+    case 'configured':
+      return 'error';
+    case 'declared':
+    case 'named':
+      return 'warning';
+    case 'hinted':
+    case 'devserver':
+      return 'information';
+    case 'none':
+      return undefined;
+  }
+}
+
+const STRONG_SEGMENTS = new Set([
+  'ws', 'wss', 'websocket', 'websockets', 'socket', 'sockets', 'socket.io', 'sockjs', 'sockjs-node', 'webpack-hmr',
+  '__vite_hmr', 'hmr', 'cable', 'signalr', 'livereload',
+]);
+const WEAK_SEGMENTS = new Set(['graphql', 'subscriptions', 'hub', 'hubs', 'realtime', 'events']);
+const STRONG_PHRASES = ['/api/kernels', '/terminals/websocket', '/_next/webpack-hmr'];
+
+/** Ports of dev servers whose hot reload runs over a WebSocket. */
+const DEV_SERVER_PORTS: ReadonlyMap<string, string> = new Map([
+  ['5173', 'Vite'],
+  ['24678', 'Vite HMR'],
+  ['8080', 'webpack-dev-server'],
+  ['3000', 'Next.js / Create React App'],
+  ['4200', 'Angular'],
+]);
+
+const ANNOTATION = /^\s*nginx-ws:\s*websocket\b/i;
+
+export interface EvidenceOptions {
+  readonly webSocketPaths: readonly string[];
+}
+
+function pathSegments(path: string): string[] {
+  return path.toLowerCase().split(/[^a-z0-9_.-]+/).filter(Boolean);
+}
+
+/** Host and port of `proxy_pass http://host:port/...`, or the upstream name. */
+export function proxyTarget(proxyPass: string): { host: string; port: string | undefined } | undefined {
+  const match = /^[a-z]+:\/\/(\[[^\]]+\]|[^/:]+)(?::(\d+))?/i.exec(proxyPass.trim());
+  if (!match) return undefined;
+  return { host: match[1] as string, port: match[2] };
+}
+
+function hasAnnotation(analysis: FileAnalysis, location: LocationModel): boolean {
+  const parsed = analysis.tree.files.get(location.node.file);
+  if (!parsed) return false;
+  const directive = location.node.directive;
+  const headerLine = directive.range.start.line;
+  const lastLine = directive.block?.closeRange?.end.line ?? directive.range.end.line;
+  return parsed.comments.some((comment) => {
+    const line = comment.range.start.line;
+    return ANNOTATION.test(comment.text) && line >= headerLine - 1 && line <= lastLine;
+  });
+}
+
+export function assessEvidence(
+  analysis: FileAnalysis,
+  model: ConfigModel,
+  location: LocationModel,
+  options: EvidenceOptions,
+): Evidence {
+  const upgrade = effectiveHeader(location, 'upgrade');
+  const connection = effectiveHeader(location, 'connection');
+  const connectionKind = connection ? classifyConnection(model, connection.value?.value ?? '') : undefined;
+  const connectionUpgrades = connectionKind === 'upgrade' || connectionKind === 'map' || connectionKind === 'forwarded';
+  const dropped = location.headers.dropped.filter((line) => line.key === 'upgrade' || line.key === 'connection');
+
+  if (dropped.length) return { strength: 'configured', reason: `an enclosing block sets ${dropped.map((line) => line.name).join(' and ')}` };
+  if (upgrade && connectionUpgrades) return { strength: 'configured', reason: 'it sets the Upgrade and Connection headers' };
+  if (upgrade && !connection) return { strength: 'configured', reason: 'it sets the Upgrade header' };
+  if (connectionUpgrades && !upgrade) return { strength: 'configured', reason: `it sets Connection to ${connection?.value?.raw ?? ''}` };
+
+  const declared = options.webSocketPaths.find((pattern) => location.path && picomatch.isMatch(location.path, pattern, { dot: true }));
+  if (declared) return { strength: 'declared', reason: `its path matches "${declared}" in nginxWs.webSocketPaths` };
+  if (hasAnnotation(analysis, location)) return { strength: 'declared', reason: 'it is marked "# nginx-ws: websocket"' };
+
+  const lowerPath = location.path.toLowerCase();
+  const segments = pathSegments(location.path);
+  const strongSegment = segments.find((segment) => STRONG_SEGMENTS.has(segment));
+  const strongPhrase = STRONG_PHRASES.find((phrase) => lowerPath.includes(phrase));
+  const target = location.proxyPass ? proxyTarget(location.proxyPass.value) : undefined;
+  const upstreamTokens = target ? target.host.toLowerCase().split(/[^a-z0-9]+/) : [];
+  const socketUpstream = upstreamTokens.find((token) => token === 'ws' || token === 'wss' || token.includes('socket'));
+  const ownHttp11 = location.proxyHttpVersion?.value === '1.1' && location.proxyHttpVersion.node.parent === location.node;
+
+  if (strongSegment || strongPhrase || socketUpstream) {
+    const reason = strongSegment || strongPhrase
+      ? `the path "${location.path}" is a usual WebSocket endpoint`
+      : `it proxies to "${target?.host ?? ''}", named for sockets`;
+    // A WebSocket-named location that already asks for HTTP/1.1, or half-sets the headers, shows intent.
+    if (ownHttp11 || upgrade) return { strength: 'configured', reason: `${reason} and it sets ${upgrade ? 'Upgrade' : 'proxy_http_version 1.1'}` };
+    return { strength: 'named', reason };
+  }
+  if (upgrade) return { strength: 'hinted', reason: 'it sets the Upgrade header' };
+  const weakSegment = segments.find((segment) => WEAK_SEGMENTS.has(segment));
+  if (weakSegment) return { strength: 'hinted', reason: `the path "${location.path}" often carries WebSocket subscriptions` };
+  // A dev server serves the whole app, its hot-reload socket on the page path: only `/` counts.
+  const local = target ? /^(localhost|127\.\d+\.\d+\.\d+|\[::1\]|host\.docker\.internal|0\.0\.0\.0)$/i.test(target.host) : false;
+  const devServer = target?.port && local && location.path === '/' ? DEV_SERVER_PORTS.get(target.port) : undefined;
+  if (devServer) return { strength: 'devserver', reason: `port ${target?.port ?? ''} is the usual ${devServer} dev server, whose hot reload uses a WebSocket` };
+  return { strength: 'none', reason: '' };
+}
