@@ -29,7 +29,7 @@ const STDERR_FORM = /^nginx: \[([a-z]+)\] (.*)$/;
 // stderr by default (--error-log-path=stderr), so `nginx -t` prints this form there.
 const LOG_FORM = /^\d{4}\/\d{2}\/\d{2} \d{2}:\d{2}:\d{2} \[([a-z]+)\] (\d+)#\d+: (?:\*(\d+) )?(.*)$/;
 // Greedy head: the location is the last " in FILE:LINE", and FILE may itself contain ':' (C:\...).
-const LOCATION_SUFFIX = /^(.*) in (.+):(\d+)$/;
+const LOCATION_SUFFIX = /^(.*) in ([^"]+):(\d+)$/;
 
 /**
  * Every levelled message in `output` (stderr of `nginx -t` or of a starting nginx, or an error
