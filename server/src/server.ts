@@ -1,0 +1,339 @@
+/**
+ * The nginx-ws language server: wires the pure engine (parser → model → rules → fixes) to LSP.
+ * Runs inside VS Code through the client, or standalone with `--stdio` / `--node-ipc`.
+ */
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  CodeActionKind,
+  CodeLensRefreshRequest,
+  DidChangeConfigurationNotification,
+  DidChangeWatchedFilesNotification,
+  ProposedFeatures,
+  TextDocumentSyncKind,
+  TextDocuments,
+  createConnection,
+  type CodeAction,
+  type CodeLens,
+  type Diagnostic,
+  type Disposable,
+  type InitializeResult,
+} from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { SETTINGS_PREFIX, normalizeSettings, type Settings } from './core/config/settings';
+import { enableWebSocketFix, fixAllEdits, fixesFor } from './core/fixes/fixes';
+import { ParseCache } from './core/model/tree';
+import { analyzeFile, type FileAnalysis } from './core/model/workspace';
+import { assessLocations, checkFile, locationHeaderRange, proxiedLocations } from './core/rules/check';
+import type { Finding } from './core/rules/types';
+import { parseNginxVersion, type NginxVersion } from './core/rules/version';
+import { rangeContains } from './core/parser/text';
+import {
+  FIX_ALL_KIND,
+  SOURCE,
+  findingToDiagnostic,
+  fixToCodeAction,
+  includeProblemToDiagnostic,
+  parseErrorToDiagnostic,
+  toWorkspaceEdit,
+  uriOf,
+} from './lsp/convert';
+import { NginxVersionProbe } from './lsp/nginxVersion';
+import { NodeFileSystem } from './node/nodeFileSystem';
+
+const connection = createConnection(ProposedFeatures.all);
+const documents = new TextDocuments(TextDocument);
+const parseCache = new ParseCache();
+const versionProbe = new NginxVersionProbe((message) => connection.console.info(message));
+/** server/out/server.js → the extension (or repository) root, where docs/rules lives. */
+const extensionRoot = path.resolve(__dirname, '..', '..');
+
+let workspaceFolders: string[] = [];
+let supportsConfiguration = false;
+let supportsWatcherRegistration = false;
+let supportsCodeLensRefresh = false;
+let supportsWorkspaceFolders = false;
+let debounceMs = 75;
+let watcherRegistration: Promise<Disposable> | undefined;
+let watchedDirectories = '';
+let reportedFailure = false;
+
+const settingsByUri = new Map<string, Promise<Settings>>();
+/** Open document URI → files its last analysis read. */
+const dependenciesByUri = new Map<string, Set<string>>();
+const pendingValidations = new Map<string, NodeJS.Timeout>();
+
+function fileOf(uri: string): string {
+  return uri.startsWith('file:') ? fileURLToPath(uri) : uri;
+}
+
+const openDocumentsByFile = new Map<string, TextDocument>();
+const fileSystem = new NodeFileSystem((file) => openDocumentsByFile.get(file)?.getText());
+
+function settingsFor(uri: string): Promise<Settings> {
+  if (!supportsConfiguration) return Promise.resolve(normalizeSettings(undefined));
+  let settings = settingsByUri.get(uri);
+  if (!settings) {
+    settings = connection.workspace
+      .getConfiguration({ scopeUri: uri, section: SETTINGS_PREFIX })
+      .then((raw: unknown) => normalizeSettings(raw));
+    settingsByUri.set(uri, settings);
+  }
+  return settings;
+}
+
+interface Analysed {
+  readonly analysis: FileAnalysis;
+  readonly findings: Finding[];
+  readonly settings: Settings;
+  readonly nginxVersion: NginxVersion | undefined;
+}
+
+async function analyse(document: TextDocument): Promise<Analysed> {
+  const settings = await settingsFor(document.uri);
+  const nginxVersion =
+    settings.nginxVersion === 'auto' ? await versionProbe.detect(settings.nginxPath) : parseNginxVersion(settings.nginxVersion);
+  const analysis = analyzeFile(fileOf(document.uri), fileSystem, {
+    mainConfig: settings.mainConfig,
+    workspaceFolders,
+    pathMappings: settings.pathMappings,
+    parseCache,
+  });
+  const findings = checkFile(analysis, {
+    nginxVersion,
+    webSocketPaths: settings.webSocketPaths,
+    severity: settings.severity,
+  });
+  return { analysis, findings, settings, nginxVersion };
+}
+
+function reportFailure(what: string, error: unknown): void {
+  const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  connection.console.error(`${what}: ${detail}`);
+  if (!reportedFailure) {
+    reportedFailure = true;
+    void connection.window.showErrorMessage(
+      `nginx-ws: ${what}. Diagnostics may be out of date; details are in the "nginx WebSocket" output.`,
+    );
+  }
+}
+
+async function validate(uri: string): Promise<void> {
+  const document = documents.get(uri);
+  if (!document) return;
+  const version = document.version;
+  try {
+    const { analysis, findings } = await analyse(document);
+    if (documents.get(uri)?.version !== version) return; // a newer validation is scheduled
+    const file = fileOf(uri);
+    const diagnostics: Diagnostic[] = [
+      ...analysis.parsed.errors.map(parseErrorToDiagnostic),
+      ...analysis.tree.includeProblems
+        .filter((problem) => problem.node.file === analysis.parsed.file && problem.node.file === file)
+        .map((problem) => includeProblemToDiagnostic(problem.node, problem.message)),
+      ...findings.map((finding) => findingToDiagnostic(finding, extensionRoot)),
+    ];
+    await connection.sendDiagnostics({ uri, version, diagnostics });
+    dependenciesByUri.set(uri, new Set(analysis.dependencies));
+    updateWatchers();
+  } catch (error) {
+    reportFailure(`analysing ${fileOf(uri)} failed`, error);
+  }
+}
+
+function schedule(uri: string): void {
+  clearTimeout(pendingValidations.get(uri));
+  if (debounceMs <= 0) {
+    pendingValidations.delete(uri);
+    void validate(uri);
+    return;
+  }
+  pendingValidations.set(
+    uri,
+    setTimeout(() => {
+      pendingValidations.delete(uri);
+      void validate(uri);
+    }, debounceMs),
+  );
+}
+
+/** Revalidates every open document whose analysis read `file`, or a file beside it (a new glob match). */
+function revalidateDependents(file: string, except?: string): void {
+  const directory = path.dirname(file);
+  for (const [uri, files] of dependenciesByUri) {
+    if (uri === except) continue;
+    if (files.has(file) || [...files].some((dependency) => path.dirname(dependency) === directory)) schedule(uri);
+  }
+}
+
+/** Watches the folders of every file the open documents depend on, so an edit outside the editor updates them. */
+function updateWatchers(): void {
+  if (!supportsWatcherRegistration) return;
+  const directories = new Set<string>();
+  for (const files of dependenciesByUri.values()) for (const file of files) if (path.isAbsolute(file)) directories.add(path.dirname(file));
+  const key = [...directories].sort().join('\n');
+  if (key === watchedDirectories) return;
+  watchedDirectories = key;
+  const previous = watcherRegistration;
+  watcherRegistration = (async () => {
+    if (previous) (await previous).dispose();
+    return connection.client.register(DidChangeWatchedFilesNotification.type, {
+      watchers: [...directories].map((directory) => ({ globPattern: { baseUri: uriOf(directory), pattern: '*' } })),
+    });
+  })();
+  watcherRegistration.catch((error: unknown) => reportFailure('watching included files failed', error));
+}
+
+connection.onInitialize((params): InitializeResult => {
+  const capabilities = params.capabilities;
+  supportsConfiguration = !!capabilities.workspace?.configuration;
+  supportsWatcherRegistration = !!capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration;
+  supportsCodeLensRefresh = !!capabilities.workspace?.codeLens?.refreshSupport;
+  supportsWorkspaceFolders = !!capabilities.workspace?.workspaceFolders;
+  const options = (params.initializationOptions ?? {}) as { debounceMs?: unknown };
+  if (typeof options.debounceMs === 'number') debounceMs = options.debounceMs;
+  workspaceFolders = (params.workspaceFolders ?? []).map((folder) => fileOf(folder.uri));
+  if (!workspaceFolders.length && params.rootUri) workspaceFolders = [fileOf(params.rootUri)];
+  return {
+    capabilities: {
+      textDocumentSync: TextDocumentSyncKind.Incremental,
+      codeActionProvider: {
+        codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND, CodeActionKind.RefactorRewrite],
+        resolveProvider: false,
+      },
+      codeLensProvider: { resolveProvider: false },
+      workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
+    },
+    serverInfo: { name: 'nginx-ws', version: '0.1.0' },
+  };
+});
+
+connection.onInitialized(() => {
+  if (supportsConfiguration) {
+    void connection.client.register(DidChangeConfigurationNotification.type, { section: SETTINGS_PREFIX });
+  }
+  if (!supportsWorkspaceFolders) return;
+  connection.workspace.onDidChangeWorkspaceFolders((event) => {
+    const removed = new Set(event.removed.map((folder) => fileOf(folder.uri)));
+    workspaceFolders = [...workspaceFolders.filter((folder) => !removed.has(folder)), ...event.added.map((folder) => fileOf(folder.uri))];
+    for (const document of documents.all()) schedule(document.uri);
+  });
+});
+
+connection.onDidChangeConfiguration(() => {
+  settingsByUri.clear();
+  for (const document of documents.all()) schedule(document.uri);
+  if (supportsCodeLensRefresh) void connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
+});
+
+documents.onDidOpen((event) => {
+  openDocumentsByFile.set(fileOf(event.document.uri), event.document);
+});
+
+documents.onDidChangeContent((event) => {
+  const file = fileOf(event.document.uri);
+  openDocumentsByFile.set(file, event.document);
+  schedule(event.document.uri);
+  revalidateDependents(file, event.document.uri);
+});
+
+documents.onDidClose((event) => {
+  const uri = event.document.uri;
+  const file = fileOf(uri);
+  openDocumentsByFile.delete(file);
+  clearTimeout(pendingValidations.get(uri));
+  pendingValidations.delete(uri);
+  dependenciesByUri.delete(uri);
+  settingsByUri.delete(uri);
+  void connection.sendDiagnostics({ uri, diagnostics: [] });
+  // Others now read this file from disk instead of the closed buffer.
+  revalidateDependents(file);
+  updateWatchers();
+});
+
+connection.onDidChangeWatchedFiles((params) => {
+  for (const change of params.changes) {
+    const file = fileOf(change.uri);
+    if (openDocumentsByFile.has(file)) continue; // the editor's buffer is what counts
+    revalidateDependents(file);
+  }
+});
+
+function findingForDiagnostic(findings: readonly Finding[], diagnostic: Diagnostic): Finding | undefined {
+  return findings.find(
+    (finding) =>
+      finding.code === diagnostic.code &&
+      finding.range.start.line === diagnostic.range.start.line &&
+      finding.range.start.character === diagnostic.range.start.character,
+  );
+}
+
+function wants(only: readonly string[] | undefined, kind: string): boolean {
+  return !only || only.some((requested) => kind === requested || kind.startsWith(`${requested}.`));
+}
+
+connection.onCodeAction(async (params): Promise<CodeAction[]> => {
+  const document = documents.get(params.textDocument.uri);
+  if (!document) return [];
+  try {
+    const { analysis, findings, nginxVersion, settings } = await analyse(document);
+    const only = params.context.only;
+    const actions: CodeAction[] = [];
+    if (wants(only, FIX_ALL_KIND)) {
+      const edits = fixAllEdits(findings, analysis, nginxVersion);
+      if (edits.length) actions.push({ title: 'Fix all nginx-ws WebSocket problems', kind: FIX_ALL_KIND, edit: toWorkspaceEdit(edits) });
+      if (only) return actions; // fix-on-save asked only for this
+    }
+    if (wants(only, CodeActionKind.QuickFix)) {
+      const ours = params.context.diagnostics.filter((diagnostic) => diagnostic.source === SOURCE);
+      for (const diagnostic of ours) {
+        const finding = findingForDiagnostic(findings, diagnostic);
+        if (!finding) continue;
+        for (const fix of fixesFor(finding, analysis, nginxVersion)) actions.push(fixToCodeAction(fix, [diagnostic]));
+      }
+      const fixable = findings.filter((finding) => finding.severity === 'error' || finding.severity === 'warning');
+      if (ours.length && fixable.length > 1) {
+        const edits = fixAllEdits(findings, analysis, nginxVersion);
+        if (edits.length) {
+          actions.push({ title: 'Fix all WebSocket problems in this file', kind: CodeActionKind.QuickFix, edit: toWorkspaceEdit(edits) });
+        }
+      }
+    }
+    if (wants(only, CodeActionKind.RefactorRewrite)) {
+      for (const { location, evidence } of assessLocations(analysis, settings)) {
+        if (evidence.strength !== 'none' || location.kind !== 'location') continue;
+        if (!rangeContains(location.node.directive.range, params.range.start)) continue;
+        const fix = enableWebSocketFix(analysis, location, nginxVersion);
+        if (fix) actions.push(fixToCodeAction(fix, [], CodeActionKind.RefactorRewrite));
+      }
+    }
+    return actions;
+  } catch (error) {
+    reportFailure('computing quick fixes failed', error);
+    return [];
+  }
+});
+
+connection.onCodeLens(async (params): Promise<CodeLens[]> => {
+  const document = documents.get(params.textDocument.uri);
+  if (!document) return [];
+  try {
+    const { analysis, settings } = await analyse(document);
+    if (!settings.codeLens) return [];
+    return proxiedLocations(analysis)
+      .filter((location) => location.kind === 'location' && location.node.directive.block)
+      .map((location) => {
+        const range = locationHeaderRange(location);
+        return {
+          range,
+          command: { title: 'Test WebSocket proxy', command: 'nginxWs.testProxy', arguments: [document.uri, range.start.line] },
+        };
+      });
+  } catch (error) {
+    reportFailure('computing code lenses failed', error);
+    return [];
+  }
+});
+
+documents.listen(connection);
+connection.listen();
