@@ -24,9 +24,18 @@ const builds = [
   { entryPoints: ['server/src/cli/main.ts'], outfile: 'server/out/cli.js', banner: { js: '#!/usr/bin/env node' } },
 ];
 
+/** Lines the VS Code task's problem matcher waits for (.vscode/tasks.json). */
+const watchLog = {
+  name: 'watch-log',
+  setup(build) {
+    build.onStart(() => console.log('[watch] build started'));
+    build.onEnd((result) => console.log(`[watch] build finished (${result.errors.length} errors)`));
+  },
+};
+
 if (watch) {
   for (const build of builds) {
-    const context = await esbuild.context({ ...common, ...build });
+    const context = await esbuild.context({ ...common, ...build, plugins: [watchLog] });
     await context.watch();
   }
 } else {
