@@ -22,7 +22,7 @@ function startsItsLine(parsed: ParsedFile, directive: Directive): boolean {
 }
 
 /** One indentation step in this file: a tab if it indents with tabs, else what its nesting shows, else 4 spaces. */
-function indentUnit(parsed: ParsedFile): string {
+export function indentUnit(parsed: ParsedFile): string {
   for (const directive of parsed.directives) {
     for (const child of directive.block?.children ?? []) {
       if (!startsItsLine(parsed, child)) continue;

@@ -1,11 +1,11 @@
-import type { LocationModel } from '../model/effective';
+import type { HeaderLine, LocationModel } from '../model/effective';
 import type { FileAnalysis } from '../model/workspace';
 import type { ConfigNode } from '../model/tree';
 import { proxyTarget } from '../rules/evidence';
 import { effectiveHeader, findConnectionUpgradeMap } from '../rules/headers';
 import type { Finding } from '../rules/types';
 import { defaultsToHttp11, type NginxVersion } from '../rules/version';
-import { insertAtBlockStart, insertAtFileStart, insertIntoLocation, type TextEdit } from './edits';
+import { indentUnit, insertAtBlockStart, insertAtFileStart, insertIntoLocation, type TextEdit } from './edits';
 
 export interface CodeFix {
   readonly title: string;
@@ -24,8 +24,9 @@ function usesKeepalive(analysis: FileAnalysis, location: LocationModel): boolean
   return !!upstream?.children.some((child) => child.directive.name === 'keepalive');
 }
 
-export function connectionMapLines(keepalive: boolean): string[] {
-  return ['map $http_upgrade $connection_upgrade {', '    default upgrade;', keepalive ? "    ''      '';" : "    ''      close;", '}'];
+/** The map from the nginx docs; `indent` is one indentation step of the file it goes into (a tab or spaces). */
+export function connectionMapLines(keepalive: boolean, indent = '    '): string[] {
+  return ['map $http_upgrade $connection_upgrade {', `${indent}default upgrade;`, keepalive ? `${indent}''      '';` : `${indent}''      close;`, '}'];
 }
 
 function findHttpBlock(nodes: readonly ConfigNode[]): ConfigNode | undefined {
@@ -40,13 +41,13 @@ function findHttpBlock(nodes: readonly ConfigNode[]): ConfigNode | undefined {
  * file, when the workspace has it), else at the top of this file when it is read in http context.
  */
 export function mapInsertion(analysis: FileAnalysis, location: LocationModel): TextEdit | undefined {
-  const lines = connectionMapLines(usesKeepalive(analysis, location));
+  const keepalive = usesKeepalive(analysis, location);
   const http = findHttpBlock(analysis.tree.children);
   if (http) {
     const parsed = analysis.tree.files.get(http.file);
-    return parsed ? insertAtBlockStart(parsed, http.directive, lines) : undefined;
+    return parsed ? insertAtBlockStart(parsed, http.directive, connectionMapLines(keepalive, indentUnit(parsed))) : undefined;
   }
-  if (analysis.context === 'http') return insertAtFileStart(analysis.parsed, lines);
+  if (analysis.context === 'http') return insertAtFileStart(analysis.parsed, connectionMapLines(keepalive, indentUnit(analysis.parsed)));
   return undefined;
 }
 
@@ -58,19 +59,40 @@ function mapConnection(analysis: FileAnalysis, location: LocationModel): { line:
   return mapEdit ? { line: 'proxy_set_header Connection $connection_upgrade;', mapEdit } : undefined;
 }
 
+function redeclaration(line: HeaderLine): string {
+  return `proxy_set_header ${line.node.directive.args.map((arg) => arg.raw).join(' ')};`;
+}
+
+/** Whether the location's proxy_set_header lines all come from an enclosing block. */
+function inheritsHeaderLines(location: LocationModel): boolean {
+  const level = location.headers.level;
+  return location.headers.lines.length > 0 && level !== undefined && level !== location.node;
+}
+
+/**
+ * `lines` to insert into the location, preceded by its inherited proxy_set_header lines when
+ * `lines` declares one: nginx inherits proxy_set_header lines only into a level that has none of
+ * its own, so the first one declared here would silently drop them all.
+ */
+export function keepingInheritedHeaders(location: LocationModel, lines: readonly string[]): string[] {
+  if (!lines.some((line) => line.startsWith('proxy_set_header ')) || !inheritsHeaderLines(location)) return [...lines];
+  return [...location.headers.lines.map(redeclaration), ...lines];
+}
+
 /** The lines that make a location a working WebSocket proxy, that it does not have yet. */
 export function missingWebSocketLines(location: LocationModel, nginxVersion: NginxVersion | undefined): string[] {
   const lines: string[] = [];
   if (!location.proxyHttpVersion && !defaultsToHttp11(nginxVersion)) lines.push(VERSION_LINE);
   const dropped = location.headers.dropped;
+  const headerLines: string[] = [];
   if (dropped.length) {
     // Declaring anything here drops all inherited lines: declare them all again.
-    lines.push(...dropped.map((line) => `proxy_set_header ${line.node.directive.args.map((arg) => arg.raw).join(' ')};`));
+    headerLines.push(...dropped.map(redeclaration));
   }
   const has = (key: string): boolean => !!effectiveHeader(location, key) || dropped.some((line) => line.key === key);
-  if (!has('upgrade')) lines.push(UPGRADE_LINE);
-  if (!has('connection')) lines.push(CONNECTION_LINE);
-  return lines;
+  if (!has('upgrade')) headerLines.push(UPGRADE_LINE);
+  if (!has('connection')) headerLines.push(CONNECTION_LINE);
+  return [...lines, ...keepingInheritedHeaders(location, headerLines)];
 }
 
 function fixAllInLocation(analysis: FileAnalysis, location: LocationModel, nginxVersion: NginxVersion | undefined): CodeFix | undefined {
@@ -86,14 +108,16 @@ export function fixesFor(finding: Finding, analysis: FileAnalysis, nginxVersion:
   const data = finding.data;
   switch (data.kind) {
     case 'insert': {
-      const edit = insertIntoLocation(analysis, location, data.lines);
-      if (edit) fixes.push({ title: `Add "${data.lines.join(' ')}"`, isPreferred: true, edits: [edit] });
+      const lines = keepingInheritedHeaders(location, data.lines);
+      const keeping = lines.length > data.lines.length ? ', declaring the inherited proxy_set_header lines again' : '';
+      const edit = insertIntoLocation(analysis, location, lines);
+      if (edit) fixes.push({ title: `Add "${data.lines.join(' ')}"${keeping}`, isPreferred: true, edits: [edit] });
       if (finding.code === 'ws-missing-connection') {
         const viaMap = mapConnection(analysis, location);
-        const lineEdit = viaMap ? insertIntoLocation(analysis, location, [viaMap.line]) : undefined;
+        const lineEdit = viaMap ? insertIntoLocation(analysis, location, keepingInheritedHeaders(location, [viaMap.line])) : undefined;
         if (viaMap && lineEdit) {
           fixes.push({
-            title: viaMap.mapEdit ? `Add "${viaMap.line}" and the map from the nginx docs to the http block` : `Add "${viaMap.line}" (the existing map)`,
+            title: (viaMap.mapEdit ? `Add "${viaMap.line}" and the map from the nginx docs to the http block` : `Add "${viaMap.line}" (the existing map)`) + keeping,
             isPreferred: false,
             edits: viaMap.mapEdit ? [viaMap.mapEdit, lineEdit] : [lineEdit],
           });

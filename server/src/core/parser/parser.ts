@@ -47,15 +47,35 @@ const enum QuoteCode {
  * directive keeps only where its words start in it, and makes `Word` objects when first asked.
  */
 class WordTable {
-  readonly cells: number[] = [];
-  constructor(readonly source: SourceText) {}
+  /**
+   * A typed array grown by doubling: half a million words make 1.5 million cells, and a plain
+   * array of that size costs more to grow and to scan for the garbage collector.
+   */
+  cells: Int32Array;
+  private length = 0;
+  constructor(
+    readonly source: SourceText,
+    expectedWords: number,
+  ) {
+    this.cells = new Int32Array(Math.max(48, expectedWords * 3));
+  }
 
   get count(): number {
-    return this.cells.length / 3;
+    return this.length / 3;
   }
 
   add(start: number, end: number, quote: QuoteCode): void {
-    this.cells.push(start, end, quote);
+    let cells = this.cells;
+    const at = this.length;
+    if (at + 3 > cells.length) {
+      const grown = new Int32Array(cells.length * 2);
+      grown.set(cells);
+      this.cells = cells = grown;
+    }
+    cells[at] = start;
+    cells[at + 1] = end;
+    cells[at + 2] = quote;
+    this.length = at + 3;
   }
 
   word(index: number): WordNode {
@@ -74,12 +94,15 @@ class WordTable {
   }
 }
 
+const NO_WORDS: readonly Word[] = Object.freeze([]);
+
 class DirectiveNode implements Directive {
   readonly kind = 'directive';
   endOffset: number;
   semicolonOffset = -1;
   block: BlockNode | undefined = undefined;
-  private words: readonly Word[] | undefined;
+  private name_: Word | undefined;
+  private args_: readonly Word[] | undefined;
   constructor(
     private readonly table: WordTable,
     /** Index in the word table of the name; the arguments follow it. */
@@ -91,19 +114,21 @@ class DirectiveNode implements Directive {
   ) {
     this.endOffset = table.cells[(firstWord + wordCount - 1) * 3 + 1] as number;
   }
-  private allWords(): readonly Word[] {
-    if (!this.words) {
-      const words: Word[] = [];
-      for (let i = 0; i < this.wordCount; i++) words.push(this.table.word(this.firstWord + i));
-      this.words = words;
-    }
-    return this.words;
-  }
   get nameWord(): Word {
-    return this.allWords()[0] as Word;
+    return (this.name_ ??= this.table.word(this.firstWord));
   }
+  /** Made on first use and kept: the model reads arguments of the same directive many times. */
   get args(): readonly Word[] {
-    return this.allWords().slice(1);
+    if (!this.args_) {
+      if (this.wordCount === 1) {
+        this.args_ = NO_WORDS;
+      } else {
+        const words: Word[] = [];
+        for (let i = 1; i < this.wordCount; i++) words.push(this.table.word(this.firstWord + i));
+        this.args_ = words;
+      }
+    }
+    return this.args_;
   }
   get argCount(): number {
     return this.wordCount - 1;
@@ -148,6 +173,8 @@ class BlockNode implements Block {
 interface Frame {
   /** Undefined for the file's top level and for a `{` that had no directive name. */
   readonly directive: DirectiveNode | undefined;
+  /** The directive the children read in this frame belong to (for a `{` with no name, the enclosing one's). */
+  readonly owner: DirectiveNode | undefined;
   readonly children: Directive[];
   /** Indentation of the line that opened the block. */
   readonly indent: number;
@@ -201,11 +228,14 @@ function parseOnce(source: SourceTextImpl, file: string, recoverByIndentation: b
   const comments: Comment[] = [];
   const errors: ParseError[] = [];
   const topLevel: Directive[] = [];
-  const stack: Frame[] = [{ directive: undefined, children: topLevel, indent: -1, indented: undefined }];
+  const stack: Frame[] = [
+    { directive: undefined, owner: undefined, children: topLevel, indent: -1, indented: undefined },
+  ];
   const lastLine = (): number => source.lineStarts.length - 1;
   const lineOf = (offset: number): number => source.positionAt(offset).line;
 
-  const table = new WordTable(source);
+  // About one word per 16 characters of a typical config: one allocation, rarely a regrowth.
+  const table = new WordTable(source, text.length >> 4);
   /** Word-table index of the pending statement's first word; -1: none. */
   let pending = -1;
   let pendingName = '';
@@ -225,7 +255,7 @@ function parseOnce(source: SourceTextImpl, file: string, recoverByIndentation: b
     const first = pending;
     pending = -1;
     const offset = table.cells[first * 3] as number;
-    const directive = new DirectiveNode(table, first, table.count - first, pendingName, offset, frame.directive);
+    const directive = new DirectiveNode(table, first, table.count - first, pendingName, offset, frame.owner);
     if (frame.indented === undefined && frame.directive) {
       frame.indented = pendingStartsLine && pendingIndent > frame.indent;
     }
@@ -235,7 +265,11 @@ function parseOnce(source: SourceTextImpl, file: string, recoverByIndentation: b
 
   /** Ends the pending statement whose `;` is missing; `nginxLine` undefined: at the next terminator. */
   const flushWithoutSemicolon = (nginxLine: number | undefined): void => {
+    const lastQuote = table.cells[(table.count - 1) * 3 + 2];
     const directive = takePending();
+    // A statement cut short by an unterminated string has no `;` because the string swallowed it:
+    // the string's error says so, and nginx reports the end of the file, not the next terminator.
+    if (lastQuote === QuoteCode.DoubleOpen || lastQuote === QuoteCode.SingleOpen) return;
     const lastWord = directive.args[directive.args.length - 1] ?? directive.nameWord;
     const open: OpenError = {
       code: 'missing-semicolon',
@@ -348,7 +382,13 @@ function parseOnce(source: SourceTextImpl, file: string, recoverByIndentation: b
             nginxLine: lineOf(offset),
           });
           // Keep the braces balanced: what it holds counts as the enclosing block's.
-          stack.push({ directive: undefined, children: top().children, indent: lexer.tokenIndent, indented: false });
+          stack.push({
+            directive: undefined,
+            owner: top().owner,
+            children: top().children,
+            indent: lexer.tokenIndent,
+            indented: false,
+          });
           break;
         }
         const lineIndent = pendingStartsLine ? pendingIndent : lexer.tokenIndent;
@@ -376,7 +416,7 @@ function parseOnce(source: SourceTextImpl, file: string, recoverByIndentation: b
           }
           break;
         }
-        stack.push({ directive, children: block.children, indent: lineIndent, indented: undefined });
+        stack.push({ directive, owner: directive, children: block.children, indent: lineIndent, indented: undefined });
         break;
       }
 

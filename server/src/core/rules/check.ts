@@ -1,4 +1,5 @@
 import type { Range } from '../parser/ast';
+import { comparePositions } from '../parser/text';
 import type { SeverityName } from '../config/settings';
 import type { LocationModel } from '../model/effective';
 import type { FileAnalysis } from '../model/workspace';
@@ -104,7 +105,9 @@ export function checkFile(analysis: FileAnalysis, options: CheckOptions): Findin
       });
       if (!found) continue;
       let severity: Severity = found.severity ?? weaker(evidenceSeverity, rule.defaultSeverity);
-      let message = `${found.message} (WebSocket location: ${evidence.reason}.)`;
+      const tentative = evidence.strength === 'hinted' || evidence.strength === 'devserver';
+      const text = tentative ? found.message.replace(/^WebSocket upgrade will fail here: /, 'If WebSocket traffic goes through here, its upgrade will fail: ') : found.message;
+      let message = `${text} (WebSocket location: ${evidence.reason}.)`;
       if (uncertain) {
         severity = weaker(severity, 'information');
         const files = unknownIncludes.map((node) => node.directive.args[0]?.value ?? '').join('", "');
@@ -116,13 +119,20 @@ export function checkFile(analysis: FileAnalysis, options: CheckOptions): Findin
       const inThisFile = found.at && found.at.file === location.node.file;
       const range = inThisFile && found.at ? found.at.range : header;
       if (isSuppressed(silenced, [range.start.line, header.start.line], rule.code)) continue;
+      const related = [...(found.related ?? [])];
+      // The diagnostic can only be shown in this file: when the line at fault is in another one
+      // (an included snippet, the main config), point at it so the user can get there.
+      const at = found.at;
+      if (at && !inThisFile && !related.some((entry) => entry.file === at.file && comparePositions(entry.range.start, at.range.start) === 0)) {
+        related.unshift({ file: at.file, range: at.range, message: 'the line at fault, in another file' });
+      }
       findings.push({
         code: rule.code,
         severity,
         message,
         file: location.node.file,
         range,
-        related: found.related ?? [],
+        related,
         location,
         data: found.data,
       });
