@@ -66,3 +66,50 @@ export function onDeadline(deadline: number, callback: () => void): { clear(): v
   const timer = setTimeout(callback, remainingMs(deadline));
   return { clear: () => clearTimeout(timer) };
 }
+
+/**
+ * Calls `check` until it returns true, waiting `delayMs(attempt)` between attempts: for states
+ * that have no event to wait for (a file another process writes). Rejects with TimeoutError at
+ * `deadline` and CancelledError when `signal` fires; an exception from `check` rejects too.
+ */
+export function pollUntil(
+  check: () => Promise<boolean>,
+  options: { deadline: number; signal?: AbortSignal; delayMs: (attempt: number) => number; description: string },
+): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    if (options.signal?.aborted) {
+      reject(new CancelledError(options.description, options.signal.reason));
+      return;
+    }
+    let settled = false;
+    let retryTimer: NodeJS.Timeout | undefined;
+    const settle = (error?: Error): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(retryTimer);
+      clearTimeout(deadlineTimer);
+      removeAbortListener();
+      if (error) reject(error);
+      else resolve();
+    };
+    const deadlineTimer = setTimeout(
+      () => settle(new TimeoutError(options.description)),
+      remainingMs(options.deadline),
+    );
+    const removeAbortListener = onAbort(options.signal, () =>
+      settle(new CancelledError(options.description, options.signal?.reason)),
+    );
+    let attempt = 0;
+    const tryOnce = (): void => {
+      check().then(
+        (done) => {
+          if (settled) return;
+          if (done) settle();
+          else retryTimer = setTimeout(tryOnce, Math.min(options.delayMs(attempt++), remainingMs(options.deadline)));
+        },
+        (error: unknown) => settle(error instanceof Error ? error : new Error(String(error))),
+      );
+    };
+    tryOnce();
+  });
+}

@@ -43,7 +43,17 @@ export interface Backend {
 export interface BackendOptions {
   /** Default true: send every WebSocket message back. */
   echo?: boolean;
+  /**
+   * Default true: refuse an upgrade request that arrives over HTTP/1.0, as RFC 6455 §4.1 says a
+   * server must. Node's `ws` alone accepts it, so nginx's HTTP/1.0 default would pass the test
+   * while failing against stricter backends (Python websockets, Go, Java); the test backend is
+   * the strict kind so that a pass means the location is right, not that the backend was lenient.
+   */
+  requireHttp11?: boolean;
 }
+
+/** Why the strict backend refused an HTTP/1.0 upgrade request. */
+export const HTTP10_REJECTION = 'WebSocket handshake over HTTP/1.0: RFC 6455 section 4.1 requires HTTP/1.1';
 
 /**
  * The body and headers `ws`'s own server (`new WebSocketServer({ port })`) uses for a request that
@@ -103,6 +113,7 @@ function recordOf(request: IncomingMessage, upgradeRequested: boolean): BackendR
 
 export async function startBackend(options: BackendOptions = {}): Promise<Backend> {
   const echo = options.echo ?? true;
+  const requireHttp11 = options.requireHttp11 ?? true;
   const records: BackendRequest[] = [];
   const recordBySocket = new WeakMap<Duplex, BackendRequest>();
   const sockets = new Set<Socket | Duplex>();
@@ -136,6 +147,13 @@ export async function startBackend(options: BackendOptions = {}): Promise<Backen
     recordBySocket.set(socket, record);
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
+    if (requireHttp11 && request.httpVersion === '1.0') {
+      record.rejection = HTTP10_REJECTION;
+      record.status = 400;
+      socket.once('finish', () => socket.destroy());
+      socket.end(handshakeRejectionResponse(HTTP10_REJECTION));
+      return;
+    }
     webSockets.handleUpgrade(request, socket, head, (webSocket: WebSocket) => {
       record.upgraded = true;
       record.status = 101;

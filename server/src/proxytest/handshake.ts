@@ -76,6 +76,11 @@ export interface HandshakeOptions {
   rejectUnauthorized?: boolean;
   /** How much of a refusal's body to keep; default 2048 bytes. */
   maxBodyBytes?: number;
+  /**
+   * How long to keep reading a refusal's body once its headers are in; default 1000 ms. A 200
+   * that streams (SSE, long polling) would otherwise hold the test until its timeout.
+   */
+  bodyWaitMs?: number;
 }
 
 const TLS_CODES = new Set([
@@ -97,7 +102,10 @@ export function classifyHandshakeError(error: Error & { code?: string }, upgrade
     systemCode === undefined ? { code, message: error.message } : { code, message: error.message, systemCode };
   if (systemCode === 'ECONNREFUSED') return withCode('refused');
   if (systemCode === 'ENOTFOUND' || systemCode === 'EAI_AGAIN') return withCode('dns');
-  if (systemCode !== undefined && (TLS_CODES.has(systemCode) || systemCode.startsWith('ERR_SSL_') || systemCode.startsWith('ERR_TLS_'))) {
+  if (
+    systemCode !== undefined &&
+    (TLS_CODES.has(systemCode) || systemCode.startsWith('ERR_SSL_') || systemCode.startsWith('ERR_TLS_'))
+  ) {
     return withCode('tls');
   }
   if (systemCode === 'ECONNRESET' || systemCode === 'EPIPE' || /socket hang up/i.test(error.message)) {
@@ -163,7 +171,11 @@ export function wsHandshake(url: string, options: HandshakeOptions): Promise<Han
       if (error && !result.error) result.error = error;
       // ws's 'close' after terminate() is of no interest; errors it emits afterwards must not throw.
       socket.on('error', () => undefined);
-      socket.terminate();
+      try {
+        socket.terminate();
+      } catch {
+        // ws throws only if the handshake request is already gone, i.e. nothing is left to close.
+      }
       resolve(result);
     };
     const timer = setTimeout(
@@ -178,15 +190,19 @@ export function wsHandshake(url: string, options: HandshakeOptions): Promise<Han
       recordResponse(response);
       result.error = {
         code: 'unexpected-response',
-        message: `the server answered ${response.statusCode ?? '?'} ${response.statusMessage ?? ''}`.trimEnd() + ' instead of 101',
+        message:
+          `the server answered ${response.statusCode ?? '?'} ${response.statusMessage ?? ''}`.trimEnd() +
+          ' instead of 101',
       };
       const body: Buffer[] = [];
       let size = 0;
       const done = (): void => {
+        clearTimeout(bodyTimer);
         result.bodySnippet = Buffer.concat(body).subarray(0, maxBodyBytes).toString('utf8');
         request.destroy();
         finish();
       };
+      const bodyTimer = setTimeout(done, options.bodyWaitMs ?? 1000);
       response.on('data', (chunk: Buffer) => {
         body.push(chunk);
         size += chunk.length;
@@ -209,11 +225,18 @@ export function wsHandshake(url: string, options: HandshakeOptions): Promise<Han
       const received = isBinary ? `<binary: ${text}>` : text;
       result.echo.received = received;
       result.echo.roundTripMs = now() - sentAt;
-      finish(received === message ? undefined : { code: 'echo-mismatch', message: 'the echoed message differs from the one sent' });
+      finish(
+        received === message
+          ? undefined
+          : { code: 'echo-mismatch', message: 'the echoed message differs from the one sent' },
+      );
     });
     socket.on('close', (code, reason) => {
       if (result.upgraded) {
-        finish({ code: 'closed-before-echo', message: `the WebSocket closed (code ${code}${reason.length ? `, ${reason.toString()}` : ''}) before the echo` });
+        finish({
+          code: 'closed-before-echo',
+          message: `the WebSocket closed (code ${code}${reason.length ? `, ${reason.toString()}` : ''}) before the echo`,
+        });
       } else {
         finish({ code: 'reset', message: 'the connection closed before an answer' });
       }

@@ -7,9 +7,9 @@
  */
 import { spawn } from 'node:child_process';
 import { constants as fsConstants } from 'node:fs';
-import { access, stat } from 'node:fs/promises';
+import { access, readFile, stat } from 'node:fs/promises';
 import * as path from 'node:path';
-import { CancelledError, deadlineIn, now, onAbort, TimeoutError } from './abort';
+import { CancelledError, deadlineIn, now, onAbort, pollUntil, TimeoutError } from './abort';
 import {
   compareVersions,
   parseConfigureArguments,
@@ -18,7 +18,7 @@ import {
   saysAddressInUse,
   type NginxMessage,
 } from './nginxOutput';
-import { waitForPort } from './ports';
+import { retryDelayMs, waitForPort } from './ports';
 import { BoundedText, isAlive, isErrnoException, killQuietly, registerLiveChild, runProcess } from './process';
 
 export interface NginxInstallation {
@@ -112,7 +112,10 @@ export function nginxCandidates(nginxPath: string, environment: SearchEnvironmen
   // Only an .exe can be spawned without a shell on Windows, so PATHEXT's .cmd/.bat are no use.
   const extensions = win && flavour.extname(name) === '' ? ['.exe'] : [''];
   if (!isBareName(name, environment.platform)) return extensions.map((ext) => name + ext);
-  const folders = [...environment.pathVariable.split(win ? ';' : ':').filter(Boolean), ...commonNginxFolders(environment.platform)];
+  const folders = [
+    ...environment.pathVariable.split(win ? ';' : ':').filter(Boolean),
+    ...commonNginxFolders(environment.platform),
+  ];
   const candidates: string[] = [];
   for (const folder of folders) for (const ext of extensions) candidates.push(flavour.join(folder, name + ext));
   return [...new Set(candidates)];
@@ -191,7 +194,10 @@ export async function locateNginx(nginxPath: string, options: LocateOptions = {}
     // A file that exists but lacks the execute bit is a different problem from a missing one.
     for (const candidate of candidates) {
       if (await accessible(candidate, fsConstants.F_OK)) {
-        throw new NginxLaunchError(`${candidate} is not executable (chmod +x it, or point "nginxWs.nginxPath" at nginx).`, candidate);
+        throw new NginxLaunchError(
+          `${candidate} is not executable (chmod +x it, or point "nginxWs.nginxPath" at nginx).`,
+          candidate,
+        );
       }
     }
     throw new NginxNotFoundError(nginxPath, candidates, environment.platform);
@@ -205,7 +211,8 @@ export async function locateNginx(nginxPath: string, options: LocateOptions = {}
       description: `${executable} -V`,
     });
   } catch (error) {
-    if (isErrnoException(error) && error.code === 'ENOENT') throw new NginxNotFoundError(nginxPath, [executable], environment.platform);
+    if (isErrnoException(error) && error.code === 'ENOENT')
+      throw new NginxNotFoundError(nginxPath, [executable], environment.platform);
     if (isErrnoException(error) && (error.code === 'EACCES' || error.code === 'ENOEXEC')) {
       throw new NginxLaunchError(`${executable} could not be run (${error.code}).`, executable);
     }
@@ -246,8 +253,8 @@ export function nginxArguments(
 
 export interface ConfigCheck {
   ok: boolean;
-  /** All levelled messages: the error when not ok, warnings either way. */
-  messages: NginxMessage[];
+  /** Every levelled message: the (first and only) error when not ok, warnings either way. */
+  errors: NginxMessage[];
   stderr: string;
   exitCode: number | null;
 }
@@ -266,14 +273,23 @@ export async function checkConfig(
   configFile: string,
   options: ProcessOptions = {},
 ): Promise<ConfigCheck> {
-  const result = await runProcess(nginx.path, nginxArguments('check', { prefixDir, configFile, version: nginx.version }), {
-    deadline: options.deadline ?? deadlineIn(10_000),
-    signal: options.signal,
-    onSpawn: options.onSpawn,
-    description: 'nginx -t',
-  });
+  const result = await runProcess(
+    nginx.path,
+    nginxArguments('check', { prefixDir, configFile, version: nginx.version }),
+    {
+      deadline: options.deadline ?? deadlineIn(10_000),
+      signal: options.signal,
+      onSpawn: options.onSpawn,
+      description: 'nginx -t',
+    },
+  );
   const output = `${result.stderr}\n${result.stdout}`;
-  return { ok: result.exitCode === 0, messages: parseNginxErrors(output), stderr: result.stderr, exitCode: result.exitCode };
+  return {
+    ok: result.exitCode === 0,
+    errors: parseNginxErrors(output),
+    stderr: result.stderr,
+    exitCode: result.exitCode,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -310,9 +326,26 @@ export interface StartNginxOptions extends ProcessOptions {
   port: number;
   /** Absolute performance.now() deadline for nginx to accept connections. */
   deadline: number;
+  /**
+   * The config's `pid` file. nginx writes it only after it has bound its listening sockets, so
+   * when given, start-up also waits for it to hold this nginx's PID: an open port alone may
+   * belong to whoever took it between findFreePort and nginx's bind().
+   */
+  pidFile?: string;
 }
 
 const DEFAULT_STOP_GRACE_MS = 3000;
+
+/** The PID in an nginx pid file; undefined while it is missing or empty (`nginx -t` leaves it empty). */
+async function readPidFile(pidFile: string): Promise<number | undefined> {
+  try {
+    const text = (await readFile(pidFile, 'utf8')).trim();
+    return /^\d+$/.test(text) ? Number(text) : undefined;
+  } catch (error) {
+    if (isErrnoException(error) && error.code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
 
 /**
  * Starts nginx in the foreground and resolves once `127.0.0.1:port` accepts connections. If nginx
@@ -323,10 +356,18 @@ export async function startNginx(options: StartNginxOptions): Promise<RunningNgi
   if (options.signal?.aborted) throw new CancelledError('starting nginx', options.signal.reason);
   const posix = process.platform !== 'win32';
   const startedAt = now();
-  const args = nginxArguments('run', { prefixDir: options.prefixDir, configFile: options.configFile, version: options.nginx.version });
+  const args = nginxArguments('run', {
+    prefixDir: options.prefixDir,
+    configFile: options.configFile,
+    version: options.nginx.version,
+  });
   // On POSIX nginx gets its own process group (detached = setsid), so that if the master must be
   // killed its workers, which would otherwise keep the port open, can be killed with it.
-  const child = spawn(options.nginx.path, args, { stdio: ['ignore', 'ignore', 'pipe'], detached: posix, windowsHide: true });
+  const child = spawn(options.nginx.path, args, {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    detached: posix,
+    windowsHide: true,
+  });
   const spawnError = await new Promise<Error | undefined>((resolve) => {
     child.once('spawn', () => resolve(undefined));
     child.once('error', (error) => resolve(error));
@@ -335,9 +376,15 @@ export async function startNginx(options: StartNginxOptions): Promise<RunningNgi
     if (isErrnoException(spawnError) && spawnError.code === 'ENOENT') {
       throw new NginxNotFoundError(options.nginx.path, [options.nginx.path], process.platform);
     }
-    throw new NginxLaunchError(`could not start ${options.nginx.path}: ${spawnError?.message ?? 'no process id'}`, options.nginx.path);
+    throw new NginxLaunchError(
+      `could not start ${options.nginx.path}: ${spawnError?.message ?? 'no process id'}`,
+      options.nginx.path,
+    );
   }
   const pid = child.pid;
+  const stderr = new BoundedText(64 * 1024);
+  // A later 'error' (e.g. a failed kill) must not go unhandled; keep it with nginx's own output.
+  child.on('error', (error) => stderr.append(Buffer.from(`\n[nginx-ws] ${error.message}\n`)));
   options.onSpawn?.(pid);
   const unregister = registerLiveChild(pid, posix);
 
@@ -348,7 +395,6 @@ export async function startNginx(options: StartNginxOptions): Promise<RunningNgi
   let exitInfo: { exitCode: number | null; signal: NodeJS.Signals | null } | undefined;
   let forced = false;
 
-  const stderr = new BoundedText(64 * 1024);
   const stderrClosed = new Promise<void>((resolve) => child.stderr.once('close', () => resolve()));
   child.stderr.on('data', (chunk: Buffer) => {
     stderr.append(chunk);
@@ -391,7 +437,9 @@ export async function startNginx(options: StartNginxOptions): Promise<RunningNgi
           }
         } else {
           // Windows has no SIGTERM and no process groups: end the master and its workers as a tree.
-          await runProcess('taskkill', ['/PID', String(pid), '/T', '/F'], { deadline: deadlineIn(graceMs) }).catch(() => undefined);
+          await runProcess('taskkill', ['/PID', String(pid), '/T', '/F'], { deadline: deadlineIn(graceMs) }).catch(
+            () => undefined,
+          );
         }
         await exitedRaw;
       }
@@ -406,21 +454,38 @@ export async function startNginx(options: StartNginxOptions): Promise<RunningNgi
 
   const removeAbortListener = onAbort(options.signal, () => startup.abort());
   try {
+    const pidFile = options.pidFile;
+    if (pidFile !== undefined) {
+      await pollUntil(async () => (await readPidFile(pidFile)) === pid, {
+        deadline: options.deadline,
+        signal: startup.signal,
+        delayMs: retryDelayMs,
+        description: `waiting for nginx to write ${pidFile}`,
+      });
+    }
     await waitForPort(options.port, options.deadline, startup.signal);
   } catch (error) {
     removeAbortListener();
+    // Decided before stop(), after which nginx has always exited.
+    const exitedByItself = exitInfo !== undefined;
     await stop(500);
     if (options.signal?.aborted) throw new CancelledError('starting nginx', options.signal.reason);
-    if (exitInfo && !portTaken) {
-      // It exited by itself: its last words may still be in the pipe, which closes right after
-      // (bounded, in case a stray worker still holds the pipe open).
-      let closeTimer: NodeJS.Timeout | undefined;
-      await Promise.race([stderrClosed, new Promise<void>((resolve) => (closeTimer = setTimeout(resolve, 1000)))]);
-      clearTimeout(closeTimer);
-    }
-    if (exitInfo || portTaken) {
+    if (exitedByItself || portTaken) {
+      if (exitedByItself) {
+        // Its last words may still be in the pipe, which closes right after (bounded, in case a
+        // stray process still holds the pipe open).
+        let closeTimer: NodeJS.Timeout | undefined;
+        await Promise.race([stderrClosed, new Promise<void>((resolve) => (closeTimer = setTimeout(resolve, 1000)))]);
+        clearTimeout(closeTimer);
+      }
       const text = stderr.text();
-      throw new NginxStartError(exitInfo?.exitCode ?? null, exitInfo?.signal ?? null, text, parseNginxErrors(text), portTaken);
+      throw new NginxStartError(
+        exitInfo?.exitCode ?? null,
+        exitInfo?.signal ?? null,
+        text,
+        parseNginxErrors(text),
+        portTaken,
+      );
     }
     if (error instanceof TimeoutError) throw new TimeoutError('starting nginx');
     throw error;

@@ -90,7 +90,9 @@ export function dedupeNginxMessages(messages: readonly NginxMessage[]): NginxMes
 
 /** Messages at `error` level or worse. */
 export function isSeriousNginxMessage(message: NginxMessage): boolean {
-  return message.level === 'error' || message.level === 'crit' || message.level === 'alert' || message.level === 'emerg';
+  return (
+    message.level === 'error' || message.level === 'crit' || message.level === 'alert' || message.level === 'emerg'
+  );
 }
 
 export interface NginxVersionInfo {

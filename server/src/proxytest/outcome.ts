@@ -74,7 +74,8 @@ export interface ProxyTestOutcome {
 
 /** A handshake passes when it upgraded and the backend's echo came back unchanged. */
 export function handshakePassed(handshake: HandshakeResult): boolean {
-  return handshake.upgraded && handshake.error === undefined && handshake.echo?.received === handshake.echo?.sent;
+  const echo = handshake.echo;
+  return handshake.upgraded && handshake.error === undefined && echo !== undefined && echo.received === echo.sent;
 }
 
 /** The error buildConfig threw, wrapped so it is told apart from our own failures. */
@@ -95,8 +96,10 @@ export function classifyRunError(
   interruption: { cancelled: boolean; timedOut: boolean },
 ): { kind: OutcomeKind; error: OutcomeError } {
   const message = error instanceof Error ? error.message : String(error);
-  if (interruption.cancelled) return { kind: 'cancelled', error: { code: 'cancelled', message: 'the proxy test was cancelled' } };
-  if (interruption.timedOut || error instanceof TimeoutError) return { kind: 'timeout', error: { code: 'timeout', message } };
+  if (interruption.cancelled)
+    return { kind: 'cancelled', error: { code: 'cancelled', message: 'the proxy test was cancelled' } };
+  if (interruption.timedOut || error instanceof TimeoutError)
+    return { kind: 'timeout', error: { code: 'timeout', message } };
   if (error instanceof CancelledError) return { kind: 'cancelled', error: { code: 'cancelled', message } };
   if (error instanceof NginxNotFoundError) return { kind: 'environment-error', error: { code: error.code, message } };
   if (error instanceof NginxLaunchError) return { kind: 'environment-error', error: { code: error.code, message } };

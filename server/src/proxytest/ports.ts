@@ -57,7 +57,12 @@ export function retryDelayMs(attempt: number): number {
  * ms) and cut short by `signal`, which rejects with the signal's reason wrapped in
  * CancelledError.
  */
-export function waitForPort(port: number, deadline: number, signal?: AbortSignal, host: string = LOOPBACK): Promise<void> {
+export function waitForPort(
+  port: number,
+  deadline: number,
+  signal?: AbortSignal,
+  host: string = LOOPBACK,
+): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     if (signal?.aborted) {
       reject(new CancelledError(`waiting for ${host}:${port}`, signal.reason));

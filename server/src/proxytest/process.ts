@@ -53,7 +53,11 @@ export class BoundedText {
  * executable cannot be started, with TimeoutError / CancelledError after killing it when the
  * deadline passes or the signal fires; a non-zero exit is a normal result.
  */
-export function runProcess(command: string, args: readonly string[], options: RunProcessOptions): Promise<ProcessResult> {
+export function runProcess(
+  command: string,
+  args: readonly string[],
+  options: RunProcessOptions,
+): Promise<ProcessResult> {
   const description = options.description ?? `${command} ${args.join(' ')}`;
   const limit = options.maxOutputBytes ?? 64 * 1024;
   return new Promise<ProcessResult>((resolve, reject) => {

@@ -9,8 +9,15 @@ import { join } from 'node:path';
 import { now, onAbort, remainingMs, TimeoutError } from './abort';
 import { startBackend, type Backend } from './backend';
 import { wsHandshake, type HandshakeResult } from './handshake';
-import { isolationDirectives, TEST_FILES, type IsolationDirectives } from './isolation';
-import { checkConfig, locateNginx, NginxStartError, startNginx, type NginxInstallation, type RunningNginx } from './nginx';
+import { isolationDirectives, quoteNginxString, TEST_FILES, type IsolationDirectives } from './isolation';
+import {
+  checkConfig,
+  locateNginx,
+  NginxStartError,
+  startNginx,
+  type NginxInstallation,
+  type RunningNginx,
+} from './nginx';
 import { dedupeNginxMessages, parseNginxErrors, type NginxMessage } from './nginxOutput';
 import {
   BuildConfigError,
@@ -45,6 +52,11 @@ export interface BuiltConfig {
   requestPath: string;
   /** Passed through to the outcome, to map lines of the temp config back to the user's files. */
   sourceMap?: unknown;
+  /**
+   * The config's pid file, which tells that nginx (and not an intruder on the port) is up.
+   * Default: the isolation directives' pid file if the text names it; null: wait for the port only.
+   */
+  pidFile?: string | null;
 }
 
 export type ProxyTestEvent =
@@ -56,6 +68,8 @@ export type ProxyTestEvent =
 export interface ProxyTestOptions {
   /** The nginxWs.nginxPath setting: a path, or a name looked up on PATH and in usual places. */
   nginxPath: string;
+  /** An nginx the caller already located with locateNginx: skips running `nginx -V` again. */
+  installation?: NginxInstallation;
   /** The whole run, clean-up excluded, gets this long. */
   timeoutMs: number;
   signal?: AbortSignal;
@@ -142,16 +156,23 @@ export async function runProxyTest(options: ProxyTestOptions): Promise<ProxyTest
   let sourceMap: unknown = undefined;
   let requestUrl: string | null = null;
   const nginxMessages: NginxMessage[] = [];
-  const timings = { locateNginx: null as number | null, configCheck: null as number | null, nginxStartup: null as number | null, handshake: null as number | null };
+  const timings = {
+    locateNginx: null as number | null,
+    configCheck: null as number | null,
+    nginxStartup: null as number | null,
+    handshake: null as number | null,
+  };
 
   try {
     enter('locating-nginx');
     const locateStart = now();
-    installation = await locateNginx(options.nginxPath, {
-      signal,
-      deadline,
-      onSpawn: (pid) => emit({ type: 'process', role: 'nginx -V', pid }),
-    });
+    installation =
+      options.installation ??
+      (await locateNginx(options.nginxPath, {
+        signal,
+        deadline,
+        onSpawn: (pid) => emit({ type: 'process', role: 'nginx -V', pid }),
+      }));
     timings.locateNginx = now() - locateStart;
 
     enter('starting-backend');
@@ -176,7 +197,10 @@ export async function runProxyTest(options: ProxyTestOptions): Promise<ProxyTest
           tempDir: tempDir.path,
           listenPort,
           backendPort: backend.port,
-          isolation: isolationDirectives({ tempDir: tempDir.path, configureArguments: installation.configureArguments }),
+          isolation: isolationDirectives({
+            tempDir: tempDir.path,
+            configureArguments: installation.configureArguments,
+          }),
           nginxVersion: installation.version,
         });
       } catch (error) {
@@ -195,22 +219,33 @@ export async function runProxyTest(options: ProxyTestOptions): Promise<ProxyTest
         onSpawn: (pid) => emit({ type: 'process', role: 'nginx -t', pid }),
       });
       timings.configCheck = now() - checkStart;
-      nginxMessages.push(...check.messages);
+      nginxMessages.push(...check.errors);
       if (!check.ok) {
         configValid = false;
         kind = 'config-error';
-        const first = check.messages.find((message) => message.level === 'emerg') ?? check.messages[0];
-        outcomeError = { code: 'nginx-config-invalid', message: first?.message ?? (check.stderr.trim() || 'nginx -t failed') };
+        const first = check.errors.find((message) => message.level === 'emerg') ?? check.errors[0];
+        outcomeError = {
+          code: 'nginx-config-invalid',
+          message: first?.message ?? (check.stderr.trim() || 'nginx -t failed'),
+        };
         break;
       }
 
       enter('starting-nginx');
+      const isolatedPidFile = join(tempDir.path, TEST_FILES.pid);
+      const pidFile =
+        built.pidFile === undefined
+          ? built.text.includes(quoteNginxString(isolatedPidFile))
+            ? isolatedPidFile
+            : undefined
+          : (built.pidFile ?? undefined);
       try {
         nginx = await startNginx({
           nginx: installation,
           prefixDir: tempDir.path,
           configFile: configPath,
           port: listenPort,
+          pidFile,
           deadline,
           signal,
           onSpawn: (pid) => emit({ type: 'process', role: 'nginx', pid }),
@@ -239,7 +274,10 @@ export async function runProxyTest(options: ProxyTestOptions): Promise<ProxyTest
       timings.handshake = now() - handshakeStart;
       kind = classifyHandshake(handshake, interruption);
       if (kind === 'cancelled' || kind === 'timeout') {
-        outcomeError = { code: kind, message: handshake.error?.message ?? `the proxy test ${kind === 'timeout' ? 'timed out' : 'was cancelled'}` };
+        outcomeError = {
+          code: kind,
+          message: handshake.error?.message ?? `the proxy test ${kind === 'timeout' ? 'timed out' : 'was cancelled'}`,
+        };
       }
     }
   } catch (error) {
@@ -259,14 +297,21 @@ export async function runProxyTest(options: ProxyTestOptions): Promise<ProxyTest
       problems.push(`${what}: ${error instanceof Error ? error.message : String(error)}`);
     }
   };
-  await Promise.all([attempt('stopping nginx', async () => nginx?.stop()), attempt('closing the backend', async () => backend?.close())]);
+  await Promise.all([
+    attempt('stopping nginx', async () => nginx?.stop()),
+    attempt('closing the backend', async () => backend?.close()),
+  ]);
   let accessLog: string[] = [];
   if (tempDir) {
     const dir = tempDir.path;
     const disposeTempDir = tempDir.dispose;
-    await attempt('reading the error log', async () => nginxMessages.push(...parseNginxErrors(await readIfPresent(join(dir, TEST_FILES.errorLog)))));
+    await attempt('reading the error log', async () =>
+      nginxMessages.push(...parseNginxErrors(await readIfPresent(join(dir, TEST_FILES.errorLog)))),
+    );
     await attempt('reading the access log', async () => {
-      accessLog = (await readIfPresent(join(dir, TEST_FILES.accessLog))).split('\n').filter((line) => line.trim() !== '');
+      accessLog = (await readIfPresent(join(dir, TEST_FILES.accessLog)))
+        .split('\n')
+        .filter((line) => line.trim() !== '');
     });
     await attempt('removing the temp dir', disposeTempDir);
   }

@@ -22,7 +22,7 @@ export const httpVersion: Rule = {
     if (defaultsToHttp11(nginxVersion)) return undefined;
     const target = nginxVersion ? `nginx ${formatVersion(nginxVersion)}` : 'nginx before 1.29.7';
     return {
-      message: `WebSocket upgrade will fail here: ${target} speaks HTTP/1.0 to the backend unless told "proxy_http_version 1.1;", and HTTP/1.0 has no Upgrade.`,
+      message: `WebSocket upgrade will fail here: ${target} speaks HTTP/1.0 to the backend unless told "proxy_http_version 1.1;", and a WebSocket handshake needs HTTP/1.1 (RFC 6455 §4.1).`,
       data: { kind: 'insert', lines: ['proxy_http_version 1.1;'] },
     };
   },
