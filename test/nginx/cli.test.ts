@@ -1,0 +1,118 @@
+// The nginx-ws command line, as a pipeline runs it: the bundled server/out/cli.js (npm run build).
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
+const root = path.join(__dirname, '..', '..');
+const cli = path.join(root, 'server', 'out', 'cli.js');
+const fixtures = path.join(root, 'test', 'fixtures', 'locations');
+let workDir = '';
+
+function nginxWs(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', cwd: workDir, timeout: 60_000 });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+before(() => {
+  assert.ok(existsSync(cli), `${cli} is missing: run npm run build first`);
+  workDir = mkdtempSync(path.join(tmpdir(), 'nginx-ws-cli-tests-'));
+  cpSync(fixtures, workDir, { recursive: true });
+});
+after(() => rmSync(workDir, { recursive: true, force: true }));
+
+describe('nginx-ws check', () => {
+  test('prints file:line:col: severity: message [code] and exits 1 on errors', () => {
+    const result = nginxWs('check', 'dropped.conf');
+    assert.equal(result.status, 1, result.stderr);
+    assert.match(result.stdout, /^dropped\.conf:10:13: error: WebSocket upgrade will fail here: .* \[ws-dropped-headers\]$/m);
+  });
+
+  test('exits 0 when there are only warnings or notes', () => {
+    const result = nginxWs('check', 'map-idiom.conf');
+    assert.equal(result.status, 0, result.stdout);
+  });
+
+  test('--format json gives objects with file, 1-based line/column and end, severity, code, message', () => {
+    const result = nginxWs('check', '--format', 'json', '--nginx-version', '1.22.1', 'seed.conf');
+    assert.equal(result.status, 0, 'name-only evidence gives warnings');
+    const findings = JSON.parse(result.stdout) as Array<Record<string, unknown>>;
+    assert.deepEqual(
+      findings.filter((finding) => finding.severity === 'warning').map((finding) => finding.code).sort(),
+      ['ws-http-version', 'ws-missing-connection', 'ws-missing-upgrade'],
+    );
+    const first = findings[0] as Record<string, unknown>;
+    for (const key of ['file', 'line', 'column', 'endLine', 'endColumn', 'severity', 'code', 'message']) assert.ok(key in first, key);
+    assert.equal(first.source, 'nginx-ws');
+    assert.equal(first.line, 5);
+    assert.equal(first.column, 9);
+  });
+
+  test('--nginx-version 1.29.7 drops only the missing proxy_http_version finding', () => {
+    const result = nginxWs('check', '--format', 'json', '--nginx-version', '1.29.7', 'seed.conf');
+    const findings = JSON.parse(result.stdout) as Array<{ code: string }>;
+    assert.ok(!findings.some((finding) => finding.code === 'ws-http-version'));
+    assert.ok(findings.some((finding) => finding.code === 'ws-missing-upgrade'));
+  });
+
+  test('--fix writes the preferred fixes; the file then checks clean', () => {
+    const copy = path.join(workDir, 'fix-me.conf');
+    cpSync(path.join(workDir, 'dropped.conf'), copy);
+    const result = nginxWs('check', '--fix', 'fix-me.conf');
+    assert.equal(result.status, 0, result.stdout);
+    assert.match(readFileSync(copy, 'utf8'), /proxy_set_header Upgrade \$http_upgrade;\n\s+proxy_set_header Connection "upgrade";\n\s+proxy_set_header Host \$host;/);
+  });
+
+  test('a parse error is an error finding with its code', () => {
+    const broken = path.join(workDir, 'broken-syntax.conf');
+    cpSync(path.join(workDir, 'seed.conf'), broken);
+    const text = readFileSync(broken, 'utf8').replace('proxy_pass http://127.0.0.1:9000;', 'proxy_pass http://127.0.0.1:9000');
+    writeFileSync(broken, text);
+    const result = nginxWs('check', 'broken-syntax.conf');
+    assert.equal(result.status, 1);
+    assert.match(result.stdout, /\[missing-semicolon\]/);
+  });
+
+  test('usage errors exit 2 with a message', () => {
+    assert.equal(nginxWs('check').status, 2);
+    assert.equal(nginxWs('check', '--format', 'xml', 'seed.conf').status, 2);
+    assert.equal(nginxWs('frobnicate').status, 2);
+    assert.match(nginxWs('check', '--bogus', 'seed.conf').stderr, /Usage:/);
+  });
+});
+
+describe('nginx-ws test', () => {
+  test('a broken location fails: exit 1, and --json says status, what the backend saw and the diagnosis', () => {
+    const result = nginxWs('test', 'seed.conf', '--location', '/ws', '--json');
+    assert.equal(result.status, 1, result.stdout + result.stderr);
+    const report = JSON.parse(result.stdout) as {
+      result: string;
+      status: number;
+      backendSaw: { httpVersion: string; upgrade: string | null };
+      diagnosis: Array<{ code: string }>;
+    };
+    assert.equal(report.result, 'failed');
+    assert.equal(report.status, 426);
+    assert.equal(report.backendSaw.httpVersion, '1.0');
+    assert.ok(report.diagnosis.some((entry) => entry.code === 'ws-missing-upgrade'));
+  });
+
+  test('a working location passes: exit 0 with the echo', () => {
+    const result = nginxWs('test', 'map-idiom.conf', '--location', '/socket.io/');
+    assert.equal(result.status, 0, result.stdout + result.stderr);
+    assert.match(result.stdout, /Result: PASSED/);
+    assert.match(result.stdout, /Echo: sent "(.+)", received "\1"/);
+  });
+
+  test('an unknown location, a missing file, a missing nginx: exit 2 with what to do', () => {
+    const unknown = nginxWs('test', 'seed.conf', '--location', '/nope');
+    assert.equal(unknown.status, 2);
+    assert.match(unknown.stderr, /Proxied locations:\n {2}location \/ws/);
+    assert.equal(nginxWs('test', 'missing.conf', '--location', '/ws').status, 2);
+    const noNginx = nginxWs('test', 'seed.conf', '--location', '/ws', '--nginx', '/nonexistent/nginx');
+    assert.equal(noNginx.status, 2);
+    assert.match(noNginx.stdout, /install/i);
+  });
+});
