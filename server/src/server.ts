@@ -286,11 +286,19 @@ connection.onCodeAction(async (params): Promise<CodeAction[]> => {
     }
     if (wants(only, CodeActionKind.QuickFix)) {
       const ours = params.context.diagnostics.filter((diagnostic) => diagnostic.source === SOURCE);
+      // One action per distinct edit: "Add all missing lines" is offered by each of a location's diagnostics.
+      const byEdit = new Map<string, CodeAction>();
       for (const diagnostic of ours) {
         const finding = findingForDiagnostic(findings, diagnostic);
         if (!finding) continue;
-        for (const fix of fixesFor(finding, analysis, nginxVersion)) actions.push(fixToCodeAction(fix, [diagnostic]));
+        for (const fix of fixesFor(finding, analysis, nginxVersion)) {
+          const key = `${fix.title}\n${JSON.stringify(fix.edits)}`;
+          const known = byEdit.get(key);
+          if (known) known.diagnostics?.push(diagnostic);
+          else byEdit.set(key, fixToCodeAction(fix, [diagnostic]));
+        }
       }
+      actions.push(...byEdit.values());
       const fixable = findings.filter((finding) => finding.severity === 'error' || finding.severity === 'warning');
       if (ours.length && fixable.length > 1) {
         const edits = fixAllEdits(findings, analysis, nginxVersion);
