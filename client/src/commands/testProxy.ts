@@ -5,7 +5,7 @@ import type { TextEdit } from '../../../server/src/core/fixes/edits';
 import { parseNginxVersion } from '../../../server/src/core/rules/version';
 import { NodeFileSystem } from '../../../server/src/node/nodeFileSystem';
 import { requestPathFor } from '../../../server/src/proxytest/buildConfig';
-import { wsHandshake } from '../../../server/src/proxytest/handshake';
+import { wsHandshake, type HandshakeResult } from '../../../server/src/proxytest/handshake';
 import { chooseLocation, testLocation, type LocationChoice, type LocationTestReport } from '../../../server/src/proxytest/testLocation';
 import { describeRunningServerResult, stageLabel, validateWebSocketUrl } from './format';
 
@@ -49,16 +49,20 @@ interface TestTarget {
   readonly requestPath?: string;
 }
 
-export async function testProxyCommand(output: vscode.LogOutputChannel, uri?: string | vscode.Uri, line?: number): Promise<void> {
-  if (!(await requireTrust())) return;
+/**
+ * Runs the test and resolves with its report (undefined when nothing ran) as soon as the result is
+ * known; the notification it shows is not awaited, so callers (and tests) are not held by it.
+ */
+export async function testProxyCommand(output: vscode.LogOutputChannel, uri?: string | vscode.Uri, line?: number): Promise<LocationTestReport | undefined> {
+  if (!(await requireTrust())) return undefined;
   const document = await documentFor(uri);
   if (!document || document.uri.scheme !== 'file') {
     void vscode.window.showInformationMessage('nginx-ws: open a saved nginx config file and place the cursor inside a location that has proxy_pass.');
-    return;
+    return undefined;
   }
   const editor = vscode.window.activeTextEditor;
   const cursorLine = line ?? (editor?.document === document ? editor.selection.active.line : undefined);
-  await runTest(output, { document, label: undefined, line: cursorLine });
+  return runTest(output, { document, label: undefined, line: cursorLine });
 }
 
 async function pickLocation(choices: readonly LocationChoice[]): Promise<LocationChoice | undefined> {
@@ -69,7 +73,7 @@ async function pickLocation(choices: readonly LocationChoice[]): Promise<Locatio
   return picked?.choice;
 }
 
-async function runTest(output: vscode.LogOutputChannel, target: TestTarget): Promise<void> {
+async function runTest(output: vscode.LogOutputChannel, target: TestTarget): Promise<LocationTestReport | undefined> {
   const started = Date.now();
   const settings = readSettings(target.document.uri);
   const workspaceFolders = (vscode.workspace.workspaceFolders ?? []).map((folder) => folder.uri.fsPath);
@@ -81,10 +85,10 @@ async function runTest(output: vscode.LogOutputChannel, target: TestTarget): Pro
   );
   if (!choices.length) {
     void vscode.window.showInformationMessage('nginx-ws: no location in this file has proxy_pass, so there is nothing to test.');
-    return;
+    return undefined;
   }
   const chosen = choice ?? (await pickLocation(choices));
-  if (!chosen) return;
+  if (!chosen) return undefined;
   let requestPath = target.requestPath;
   if (!requestPath && requestPathFor(chosen.location) === undefined) {
     requestPath = await vscode.window.showInputBox({
@@ -93,7 +97,7 @@ async function runTest(output: vscode.LogOutputChannel, target: TestTarget): Pro
       value: '/',
       validateInput: (value) => (value.startsWith('/') ? undefined : 'The path must start with "/".'),
     });
-    if (!requestPath) return;
+    if (!requestPath) return undefined;
   }
 
   const report = await vscode.window.withProgress(
@@ -118,7 +122,10 @@ async function runTest(output: vscode.LogOutputChannel, target: TestTarget): Pro
   );
   output.info(`Test WebSocket proxy finished in ${Date.now() - started} ms (command start to result).`);
   for (const detail of report.details) output.appendLine(detail);
-  await showResult(output, report, { ...target, label: chosen.label, requestPath }, analysis);
+  void showResult(output, report, { ...target, label: chosen.label, requestPath }, analysis).catch((error: unknown) =>
+    output.error(`Showing the proxy test result failed: ${error instanceof Error ? error.message : String(error)}`),
+  );
+  return report;
 }
 
 async function showResult(
@@ -160,8 +167,8 @@ export function toWorkspaceEdit(edits: readonly TextEdit[]): vscode.WorkspaceEdi
   return workspaceEdit;
 }
 
-export async function testRunningServerCommand(output: vscode.LogOutputChannel, urlArgument?: string): Promise<void> {
-  if (!(await requireTrust())) return;
+export async function testRunningServerCommand(output: vscode.LogOutputChannel, urlArgument?: string): Promise<HandshakeResult | undefined> {
+  if (!(await requireTrust())) return undefined;
   const url =
     urlArgument ??
     (await vscode.window.showInputBox({
@@ -170,11 +177,11 @@ export async function testRunningServerCommand(output: vscode.LogOutputChannel, 
       placeHolder: 'wss://example.com/ws',
       validateInput: validateWebSocketUrl,
     }));
-  if (!url) return;
+  if (!url) return undefined;
   const invalid = validateWebSocketUrl(url);
   if (invalid) {
     void vscode.window.showErrorMessage(`nginx-ws: ${invalid}`);
-    return;
+    return undefined;
   }
   const settings = vscode.window.activeTextEditor ? readSettings(vscode.window.activeTextEditor.document.uri) : normalizeSettings({});
   const result = await vscode.window.withProgress(
@@ -189,6 +196,8 @@ export async function testRunningServerCommand(output: vscode.LogOutputChannel, 
   for (const line of lines) output.appendLine(line);
   const passed = result.upgraded && !result.error;
   const show = passed ? vscode.window.showInformationMessage : vscode.window.showErrorMessage;
-  const choice = await show(`nginx-ws: ${lines[0] ?? ''}`, 'Show Details');
-  if (choice) output.show(true);
+  void show(`nginx-ws: ${lines[0] ?? ''}`, 'Show Details').then((choice) => {
+    if (choice) output.show(true);
+  });
+  return result;
 }
