@@ -16,7 +16,9 @@ const TARGET_MS = 1500;
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+  return sorted.length % 2
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
 
 function spread(values: number[]): string {
@@ -36,9 +38,21 @@ async function main(): Promise<void> {
       const entry = (results[name] = { total: [], startup: [], handshake: [], kinds: new Set<string>() });
       for (let i = 0; i < WARMUP + ITERATIONS; i++) {
         const started = performance.now();
-        const { analysis, choice } = chooseLocation(path.join(workDir, file), new NodeFileSystem(), {}, { locationPath: location });
+        const { analysis, choice } = chooseLocation(
+          path.join(workDir, file),
+          new NodeFileSystem(),
+          {},
+          { locationPath: location },
+        );
         if (!choice) throw new Error(`no ${location} in ${file}`);
-        const report = await testLocation({ choice, analysis, nginxPath: 'nginx', timeoutMs: 15_000, webSocketPaths: [], severity: {} });
+        const report = await testLocation({
+          choice,
+          analysis,
+          nginxPath: 'nginx',
+          timeoutMs: 15_000,
+          webSocketPaths: [],
+          severity: {},
+        });
         const elapsed = performance.now() - started;
         if (i < WARMUP) continue;
         entry.total.push(elapsed);
@@ -64,7 +78,9 @@ async function main(): Promise<void> {
 
     const baseline = median(direct);
     console.log(`Test WebSocket proxy: command start to result (${ITERATIONS} runs after ${WARMUP} warm-ups, ms)`);
-    console.log('| case | median | min–max | nginx start-up (median) | handshake (median) | vs direct handshake | target ≤ 1500 ms |');
+    console.log(
+      '| case | median | min–max | nginx start-up (median) | handshake (median) | vs direct handshake | target ≤ 1500 ms |',
+    );
     console.log('| --- | --- | --- | --- | --- | --- | --- |');
     for (const [name, entry] of Object.entries(results)) {
       const total = median(entry.total);
@@ -72,7 +88,9 @@ async function main(): Promise<void> {
         `| ${name} [${[...entry.kinds].join(',')}] | ${total.toFixed(0)} | ${spread(entry.total)} | ${median(entry.startup).toFixed(0)} (${((median(entry.startup) / total) * 100).toFixed(0)}%) | ${median(entry.handshake).toFixed(0)} | ${(total / baseline).toFixed(0)}× | ${total <= TARGET_MS ? 'pass' : 'MISS'} |`,
       );
     }
-    console.log(`| baseline: ws handshake + echo, no nginx | ${baseline.toFixed(1)} | ${spread(direct)} | – | – | 1× | – |`);
+    console.log(
+      `| baseline: ws handshake + echo, no nginx | ${baseline.toFixed(1)} | ${spread(direct)} | – | – | 1× | – |`,
+    );
   } finally {
     rmSync(workDir, { recursive: true, force: true });
   }

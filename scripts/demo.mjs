@@ -30,7 +30,9 @@ try {
 
   step('2. The proxied WebSocket handshake through a real nginx, as configured');
   const before = run(['test', site, '--location', '/__vite_hmr']);
-  console.log(`(exit code ${before}: ${before === 1 ? 'the handshake failed, as the diagnostics predicted' : 'unexpected'})`);
+  console.log(
+    `(exit code ${before}: ${before === 1 ? 'the handshake failed, as the diagnostics predicted' : 'unexpected'})`,
+  );
 
   step('3. Applying the quick fixes to a copy of the example');
   run(['check', '--fix', site]);
@@ -38,10 +40,14 @@ try {
 
   step('4. The handshake again, after the fix');
   const after = run(['test', site, '--location', '/__vite_hmr']);
-  console.log(`(exit code ${after}: ${after === 0 ? '101 Switching Protocols and the echo came back' : 'still failing'})`);
+  console.log(
+    `(exit code ${after}: ${after === 0 ? '101 Switching Protocols and the echo came back' : 'still failing'})`,
+  );
   exitCode = before === 1 && after === 0 ? 0 : 1;
 } finally {
   rmSync(copy, { recursive: true, force: true });
 }
-console.log(exitCode === 0 ? '\nDemo finished: the fix makes the WebSocket work.' : '\nDemo did not go as expected (see above).');
+console.log(
+  exitCode === 0 ? '\nDemo finished: the fix makes the WebSocket work.' : '\nDemo did not go as expected (see above).',
+);
 process.exit(exitCode);

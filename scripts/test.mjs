@@ -26,7 +26,9 @@ function testFiles(dir) {
 }
 
 let failed = false;
-const files = layers.filter((layer) => NODE_LAYERS.includes(layer)).flatMap((layer) => testFiles(join(root, 'test', layer)));
+const files = layers
+  .filter((layer) => NODE_LAYERS.includes(layer))
+  .flatMap((layer) => testFiles(join(root, 'test', layer)));
 if (files.length) {
   const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], {
     cwd: root,

@@ -5,7 +5,12 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import {
+  LanguageClient,
+  TransportKind,
+  type LanguageClientOptions,
+  type ServerOptions,
+} from 'vscode-languageclient/node';
 import { testProxyCommand, testRunningServerCommand } from './commands/testProxy';
 
 let client: LanguageClient | undefined;
@@ -23,7 +28,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<NginxW
   const serverModule = context.asAbsolutePath(path.join('server', 'out', 'server.js'));
   const serverOptions: ServerOptions = {
     run: { module: serverModule, transport: TransportKind.ipc },
-    debug: { module: serverModule, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6019'] } },
+    debug: {
+      module: serverModule,
+      transport: TransportKind.ipc,
+      options: { execArgv: ['--nolazy', '--inspect=6019'] },
+    },
   };
   const clientOptions: LanguageClientOptions = {
     documentSelector: [
@@ -39,7 +48,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<NginxW
     vscode.commands.registerCommand('nginxWs.testProxy', (uri?: string | vscode.Uri, line?: number) =>
       testProxyCommand(output, uri, line),
     ),
-    vscode.commands.registerCommand('nginxWs.testRunningServer', (url?: string) => testRunningServerCommand(output, url)),
+    vscode.commands.registerCommand('nginxWs.testRunningServer', (url?: string) =>
+      testRunningServerCommand(output, url),
+    ),
     vscode.commands.registerCommand('nginxWs.showOutput', () => output.show(true)),
   );
 
@@ -50,7 +61,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<NginxW
     const message = error instanceof Error ? error.message : String(error);
     output.error(`The language server failed to start: ${message}`);
     void vscode.window
-      .showErrorMessage(`nginx-ws: the language server could not start (${message}). Diagnostics are off.`, 'Show Output')
+      .showErrorMessage(
+        `nginx-ws: the language server could not start (${message}). Diagnostics are off.`,
+        'Show Output',
+      )
       .then((choice) => {
         if (choice) output.show(true);
       });

@@ -27,7 +27,10 @@ describe('nginx-ws check', () => {
   test('prints file:line:col: severity: message [code] and exits 1 on errors', () => {
     const result = nginxWs('check', 'dropped.conf');
     assert.equal(result.status, 1, result.stderr);
-    assert.match(result.stdout, /^dropped\.conf:10:13: error: WebSocket upgrade will fail here: .* \[ws-dropped-headers\]$/m);
+    assert.match(
+      result.stdout,
+      /^dropped\.conf:10:13: error: WebSocket upgrade will fail here: .* \[ws-dropped-headers\]$/m,
+    );
   });
 
   test('exits 0 when there are only warnings or notes', () => {
@@ -40,11 +43,15 @@ describe('nginx-ws check', () => {
     assert.equal(result.status, 0, 'name-only evidence gives warnings');
     const findings = JSON.parse(result.stdout) as Array<Record<string, unknown>>;
     assert.deepEqual(
-      findings.filter((finding) => finding.severity === 'warning').map((finding) => finding.code).sort(),
+      findings
+        .filter((finding) => finding.severity === 'warning')
+        .map((finding) => finding.code)
+        .sort(),
       ['ws-http-version', 'ws-missing-connection', 'ws-missing-upgrade'],
     );
     const first = findings[0] as Record<string, unknown>;
-    for (const key of ['file', 'line', 'column', 'endLine', 'endColumn', 'severity', 'code', 'message']) assert.ok(key in first, key);
+    for (const key of ['file', 'line', 'column', 'endLine', 'endColumn', 'severity', 'code', 'message'])
+      assert.ok(key in first, key);
     assert.equal(first.source, 'nginx-ws');
     assert.equal(first.line, 5);
     assert.equal(first.column, 9);
@@ -62,13 +69,19 @@ describe('nginx-ws check', () => {
     cpSync(path.join(workDir, 'dropped.conf'), copy);
     const result = nginxWs('check', '--fix', 'fix-me.conf');
     assert.equal(result.status, 0, result.stdout);
-    assert.match(readFileSync(copy, 'utf8'), /proxy_set_header Upgrade \$http_upgrade;\n\s+proxy_set_header Connection "upgrade";\n\s+proxy_set_header Host \$host;/);
+    assert.match(
+      readFileSync(copy, 'utf8'),
+      /proxy_set_header Upgrade \$http_upgrade;\n\s+proxy_set_header Connection "upgrade";\n\s+proxy_set_header Host \$host;/,
+    );
   });
 
   test('a parse error is an error finding with its code', () => {
     const broken = path.join(workDir, 'broken-syntax.conf');
     cpSync(path.join(workDir, 'seed.conf'), broken);
-    const text = readFileSync(broken, 'utf8').replace('proxy_pass http://127.0.0.1:9000;', 'proxy_pass http://127.0.0.1:9000');
+    const text = readFileSync(broken, 'utf8').replace(
+      'proxy_pass http://127.0.0.1:9000;',
+      'proxy_pass http://127.0.0.1:9000',
+    );
     writeFileSync(broken, text);
     const result = nginxWs('check', 'broken-syntax.conf');
     assert.equal(result.status, 1);

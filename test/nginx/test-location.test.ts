@@ -22,7 +22,12 @@ after(() => rmSync(workDir, { recursive: true, force: true }));
 
 async function run(relativeFile: string, locationPath: string): Promise<LocationTestReport> {
   const file = path.join(workDir, relativeFile);
-  const { analysis, choice, choices } = chooseLocation(file, new NodeFileSystem(), { workspaceFolders: [workDir] }, { locationPath });
+  const { analysis, choice, choices } = chooseLocation(
+    file,
+    new NodeFileSystem(),
+    { workspaceFolders: [workDir] },
+    { locationPath },
+  );
   assert.ok(choice, `no location ${locationPath} among ${choices.map((entry) => entry.label).join(', ')}`);
   return testLocation({ choice, analysis, nginxPath: 'nginx', timeoutMs: 15_000, webSocketPaths: [], severity: {} });
 }
@@ -80,7 +85,10 @@ describe('Test WebSocket proxy against a real nginx', () => {
     const report = await run('upstream.conf', '~ ^/chat/(room|lobby)/ws$');
     assert.equal(report.outcome.kind, 'passed', report.details.join('\n'));
     assert.equal(report.requestPath, '/chat/room/ws');
-    assert.match(report.outcome.configText ?? '', /upstream chat_backend \{\n\s+server 127\.0\.0\.1:\d+;\n\s+keepalive 16;/);
+    assert.match(
+      report.outcome.configText ?? '',
+      /upstream chat_backend \{\n\s+server 127\.0\.0\.1:\d+;\n\s+keepalive 16;/,
+    );
     assert.doesNotMatch(report.outcome.configText ?? '', /ssl_certificate|10\.0\.0\.5/);
   });
 
@@ -100,7 +108,10 @@ describe('Test WebSocket proxy against a real nginx', () => {
 
   test('a config error is mapped back to the user file and line', async () => {
     const file = path.join(workDir, 'broken.conf');
-    writeFileSync(file, 'events {}\nhttp {\n    server {\n        location /ws {\n            proxy_pass http://127.0.0.1:9000;\n            proxy_buffer_size 4q;\n        }\n    }\n}\n');
+    writeFileSync(
+      file,
+      'events {}\nhttp {\n    server {\n        location /ws {\n            proxy_pass http://127.0.0.1:9000;\n            proxy_buffer_size 4q;\n        }\n    }\n}\n',
+    );
     const report = await run('broken.conf', '/ws');
     assert.equal(report.outcome.kind, 'config-error', report.details.join('\n'));
     const mapped = report.nginxErrors.find((error) => error.source);
@@ -112,7 +123,14 @@ describe('Test WebSocket proxy against a real nginx', () => {
     const file = path.join(workDir, 'seed.conf');
     const { analysis, choice } = chooseLocation(file, new NodeFileSystem(), {}, { locationPath: '/ws' });
     assert.ok(choice);
-    const report = await testLocation({ choice, analysis, nginxPath: '/nonexistent/nginx', timeoutMs: 5000, webSocketPaths: [], severity: {} });
+    const report = await testLocation({
+      choice,
+      analysis,
+      nginxPath: '/nonexistent/nginx',
+      timeoutMs: 5000,
+      webSocketPaths: [],
+      severity: {},
+    });
     assert.equal(report.outcome.kind, 'environment-error');
     assert.match(report.summary, /apt-get install nginx/);
   });

@@ -24,7 +24,8 @@ export function validateWebSocketUrl(value: string): string | undefined {
   } catch {
     return 'Enter a URL such as wss://example.com/ws.';
   }
-  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') return `The URL must start with ws:// or wss://, not ${url.protocol}//.`;
+  if (url.protocol !== 'ws:' && url.protocol !== 'wss:')
+    return `The URL must start with ws:// or wss://, not ${url.protocol}//.`;
   return undefined;
 }
 
@@ -34,7 +35,9 @@ export function describeRunningServerResult(result: HandshakeResult): string[] {
   const lines: string[] = [];
   if (result.upgraded && !result.error) {
     const roundTrip = result.echo?.roundTripMs;
-    lines.push(`${result.url}: WebSocket handshake succeeded (${status})${roundTrip != null ? `; a message came back in ${Math.round(roundTrip)} ms` : ''}.`);
+    lines.push(
+      `${result.url}: WebSocket handshake succeeded (${status})${roundTrip != null ? `; a message came back in ${Math.round(roundTrip)} ms` : ''}.`,
+    );
   } else if (result.upgraded) {
     lines.push(`${result.url}: upgraded (${status}), but ${result.error?.message ?? 'the message exchange failed'}.`);
   } else {
@@ -44,7 +47,9 @@ export function describeRunningServerResult(result: HandshakeResult): string[] {
   for (const [name, value] of result.headers) lines.push(`  ${name}: ${value}`);
   if (result.bodySnippet) lines.push(`Body: ${result.bodySnippet}`);
   if (!result.upgraded && result.status !== null && result.status !== 101) {
-    lines.push('A proxy that does not pass Upgrade and Connection on, or speaks HTTP/1.0 to the backend, gives this; the backend answers as to a plain request.');
+    lines.push(
+      'A proxy that does not pass Upgrade and Connection on, or speaks HTTP/1.0 to the backend, gives this; the backend answers as to a plain request.',
+    );
   }
   return lines;
 }

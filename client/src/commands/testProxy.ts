@@ -6,14 +6,27 @@ import { parseNginxVersion } from '../../../server/src/core/rules/version';
 import { NodeFileSystem } from '../../../server/src/node/nodeFileSystem';
 import { requestPathFor } from '../../../server/src/proxytest/buildConfig';
 import { wsHandshake, type HandshakeResult } from '../../../server/src/proxytest/handshake';
-import { chooseLocation, testLocation, type LocationChoice, type LocationTestReport } from '../../../server/src/proxytest/testLocation';
+import {
+  chooseLocation,
+  testLocation,
+  type LocationChoice,
+  type LocationTestReport,
+} from '../../../server/src/proxytest/testLocation';
 import { describeRunningServerResult, stageLabel, validateWebSocketUrl } from './format';
 
 /** Settings for `resource`; nginxPath only from user or default scope, never from a workspace. */
 export function readSettings(resource: vscode.Uri): Settings {
   const configuration = vscode.workspace.getConfiguration('nginxWs', resource);
   const raw: Record<string, unknown> = {};
-  for (const key of ['mainConfig', 'nginxVersion', 'webSocketPaths', 'severity', 'pathMappings', 'testTimeoutSeconds', 'codeLens']) {
+  for (const key of [
+    'mainConfig',
+    'nginxVersion',
+    'webSocketPaths',
+    'severity',
+    'pathMappings',
+    'testTimeoutSeconds',
+    'codeLens',
+  ]) {
     raw[key] = configuration.get(key);
   }
   const nginxPath = configuration.inspect<string>('nginxPath');
@@ -22,7 +35,11 @@ export function readSettings(resource: vscode.Uri): Settings {
 }
 
 function fileSystem(): NodeFileSystem {
-  const open = new Map(vscode.workspace.textDocuments.filter((document) => document.uri.scheme === 'file').map((document) => [document.uri.fsPath, document.getText()]));
+  const open = new Map(
+    vscode.workspace.textDocuments
+      .filter((document) => document.uri.scheme === 'file')
+      .map((document) => [document.uri.fsPath, document.getText()]),
+  );
   return new NodeFileSystem((file) => open.get(file));
 }
 
@@ -53,11 +70,17 @@ interface TestTarget {
  * Runs the test and resolves with its report (undefined when nothing ran) as soon as the result is
  * known; the notification it shows is not awaited, so callers (and tests) are not held by it.
  */
-export async function testProxyCommand(output: vscode.LogOutputChannel, uri?: string | vscode.Uri, line?: number): Promise<LocationTestReport | undefined> {
+export async function testProxyCommand(
+  output: vscode.LogOutputChannel,
+  uri?: string | vscode.Uri,
+  line?: number,
+): Promise<LocationTestReport | undefined> {
   if (!(await requireTrust())) return undefined;
   const document = await documentFor(uri);
   if (!document || document.uri.scheme !== 'file') {
-    void vscode.window.showInformationMessage('nginx-ws: open a saved nginx config file and place the cursor inside a location that has proxy_pass.');
+    void vscode.window.showInformationMessage(
+      'nginx-ws: open a saved nginx config file and place the cursor inside a location that has proxy_pass.',
+    );
     return undefined;
   }
   const editor = vscode.window.activeTextEditor;
@@ -67,7 +90,12 @@ export async function testProxyCommand(output: vscode.LogOutputChannel, uri?: st
 
 async function pickLocation(choices: readonly LocationChoice[]): Promise<LocationChoice | undefined> {
   const picked = await vscode.window.showQuickPick(
-    choices.map((choice) => ({ label: choice.label, description: `line ${choice.line + 1}`, detail: choice.location.proxyPass?.value, choice })),
+    choices.map((choice) => ({
+      label: choice.label,
+      description: `line ${choice.line + 1}`,
+      detail: choice.location.proxyPass?.value,
+      choice,
+    })),
     { placeHolder: 'Which location should be tested through a real nginx?' },
   );
   return picked?.choice;
@@ -84,7 +112,9 @@ async function runTest(output: vscode.LogOutputChannel, target: TestTarget): Pro
     target.label !== undefined ? { locationPath: target.label } : { line: target.line },
   );
   if (!choices.length) {
-    void vscode.window.showInformationMessage('nginx-ws: no location in this file has proxy_pass, so there is nothing to test.');
+    void vscode.window.showInformationMessage(
+      'nginx-ws: no location in this file has proxy_pass, so there is nothing to test.',
+    );
     return undefined;
   }
   const chosen = choice ?? (await pickLocation(choices));
@@ -101,7 +131,11 @@ async function runTest(output: vscode.LogOutputChannel, target: TestTarget): Pro
   }
 
   const report = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Testing ${chosen.label} through nginx`, cancellable: true },
+    {
+      location: vscode.ProgressLocation.Notification,
+      title: `Testing ${chosen.label} through nginx`,
+      cancellable: true,
+    },
     (progress, token) => {
       const controller = new AbortController();
       const subscription = token.onCancellationRequested(() => controller.abort());
@@ -135,10 +169,19 @@ async function showResult(
   analysis: Parameters<typeof fixAllEdits>[1],
 ): Promise<void> {
   const kind = report.outcome.kind;
-  const fixes = kind === 'failed' || kind === 'config-error'
-    ? fixAllEdits(report.findings, analysis, report.outcome.nginxVersion ? parseNginxVersion(report.outcome.nginxVersion) : undefined)
-    : [];
-  const actions = [...(fixes.length ? ['Apply Fix and Test Again'] : []), 'Show Details', ...(kind === 'environment-error' ? ['Open Settings'] : [])];
+  const fixes =
+    kind === 'failed' || kind === 'config-error'
+      ? fixAllEdits(
+          report.findings,
+          analysis,
+          report.outcome.nginxVersion ? parseNginxVersion(report.outcome.nginxVersion) : undefined,
+        )
+      : [];
+  const actions = [
+    ...(fixes.length ? ['Apply Fix and Test Again'] : []),
+    'Show Details',
+    ...(kind === 'environment-error' ? ['Open Settings'] : []),
+  ];
   const show =
     kind === 'passed'
       ? vscode.window.showInformationMessage
@@ -147,11 +190,14 @@ async function showResult(
         : vscode.window.showErrorMessage;
   const choice = await show(`nginx-ws: ${report.summary}`, ...actions);
   if (choice === 'Show Details') output.show(true);
-  if (choice === 'Open Settings') await vscode.commands.executeCommand('workbench.action.openSettings', 'nginxWs.nginxPath');
+  if (choice === 'Open Settings')
+    await vscode.commands.executeCommand('workbench.action.openSettings', 'nginxWs.nginxPath');
   if (choice === 'Apply Fix and Test Again') {
     const applied = await vscode.workspace.applyEdit(toWorkspaceEdit(fixes));
     if (!applied) {
-      void vscode.window.showErrorMessage('nginx-ws: the fix could not be applied (the file changed?). Nothing was written.');
+      void vscode.window.showErrorMessage(
+        'nginx-ws: the fix could not be applied (the file changed?). Nothing was written.',
+      );
       return;
     }
     await runTest(output, target);
@@ -161,13 +207,21 @@ async function showResult(
 export function toWorkspaceEdit(edits: readonly TextEdit[]): vscode.WorkspaceEdit {
   const workspaceEdit = new vscode.WorkspaceEdit();
   for (const edit of edits) {
-    const range = new vscode.Range(edit.range.start.line, edit.range.start.character, edit.range.end.line, edit.range.end.character);
+    const range = new vscode.Range(
+      edit.range.start.line,
+      edit.range.start.character,
+      edit.range.end.line,
+      edit.range.end.character,
+    );
     workspaceEdit.replace(vscode.Uri.file(edit.file), range, edit.newText);
   }
   return workspaceEdit;
 }
 
-export async function testRunningServerCommand(output: vscode.LogOutputChannel, urlArgument?: string): Promise<HandshakeResult | undefined> {
+export async function testRunningServerCommand(
+  output: vscode.LogOutputChannel,
+  urlArgument?: string,
+): Promise<HandshakeResult | undefined> {
   if (!(await requireTrust())) return undefined;
   const url =
     urlArgument ??
@@ -183,13 +237,17 @@ export async function testRunningServerCommand(output: vscode.LogOutputChannel, 
     void vscode.window.showErrorMessage(`nginx-ws: ${invalid}`);
     return undefined;
   }
-  const settings = vscode.window.activeTextEditor ? readSettings(vscode.window.activeTextEditor.document.uri) : normalizeSettings({});
+  const settings = vscode.window.activeTextEditor
+    ? readSettings(vscode.window.activeTextEditor.document.uri)
+    : normalizeSettings({});
   const result = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `WebSocket handshake with ${url}`, cancellable: true },
     (_progress, token) => {
       const controller = new AbortController();
       const subscription = token.onCancellationRequested(() => controller.abort());
-      return wsHandshake(url, { timeoutMs: settings.testTimeoutSeconds * 1000, signal: controller.signal }).finally(() => subscription.dispose());
+      return wsHandshake(url, { timeoutMs: settings.testTimeoutSeconds * 1000, signal: controller.signal }).finally(
+        () => subscription.dispose(),
+      );
     },
   );
   const lines = describeRunningServerResult(result);

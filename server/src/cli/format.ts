@@ -36,10 +36,16 @@ export function formatFindingsText(findings: readonly CliFinding[], cwd: string)
     return `${shown}:${finding.line}:${finding.column}: ${finding.severity}: ${finding.message} [${finding.code}]`;
   });
   const count = (severity: Severity): number => findings.filter((finding) => finding.severity === severity).length;
-  lines.push(`${count('error')} error(s), ${count('warning')} warning(s), ${count('information') + count('hint')} note(s).`);
+  lines.push(
+    `${count('error')} error(s), ${count('warning')} warning(s), ${count('information') + count('hint')} note(s).`,
+  );
   return lines.join('\n');
 }
 
 export function formatFindingsJson(findings: readonly CliFinding[]): string {
-  return JSON.stringify(findings.map((finding) => ({ source: 'nginx-ws', ...finding })), null, 2);
+  return JSON.stringify(
+    findings.map((finding) => ({ source: 'nginx-ws', ...finding })),
+    null,
+    2,
+  );
 }

@@ -61,29 +61,54 @@ function runCheck(argv: string[]): number {
     },
   });
   if (!positionals.length) throw new UsageError('check needs at least one FILE.');
-  if (values.format !== 'text' && values.format !== 'json') throw new UsageError(`--format must be text or json, not "${values.format}".`);
+  if (values.format !== 'text' && values.format !== 'json')
+    throw new UsageError(`--format must be text or json, not "${values.format}".`);
   const versionText = values['nginx-version'] ?? detectNginxVersionSync('nginx');
   const nginxVersion = versionText ? parseNginxVersion(versionText) : undefined;
-  if (values['nginx-version'] && !nginxVersion) throw new UsageError(`--nginx-version "${values['nginx-version']}" is not a version like 1.24.0.`);
+  if (values['nginx-version'] && !nginxVersion)
+    throw new UsageError(`--nginx-version "${values['nginx-version']}" is not a version like 1.24.0.`);
   const fs = new NodeFileSystem();
   const settings = normalizeSettings({});
   const cache = new ParseCache();
   const results: CliFinding[] = [];
   for (const file of positionals.map((name) => path.resolve(name))) {
     if (fs.readFile(file) === undefined) {
-      results.push({ file, line: 1, column: 1, endLine: 1, endColumn: 1, severity: 'error', code: 'file-unreadable', message: `Cannot read ${file}.` });
+      results.push({
+        file,
+        line: 1,
+        column: 1,
+        endLine: 1,
+        endColumn: 1,
+        severity: 'error',
+        code: 'file-unreadable',
+        message: `Cannot read ${file}.`,
+      });
       continue;
     }
-    const options = { mainConfig: values['main-config'] ? path.resolve(values['main-config']) : undefined, workspaceFolders: [process.cwd()], pathMappings: settings.pathMappings, parseCache: cache };
+    const options = {
+      mainConfig: values['main-config'] ? path.resolve(values['main-config']) : undefined,
+      workspaceFolders: [process.cwd()],
+      pathMappings: settings.pathMappings,
+      parseCache: cache,
+    };
     let analysis = analyzeFile(file, fs, options);
     if (values.fix) {
-      const findings = checkFile(analysis, { nginxVersion, webSocketPaths: settings.webSocketPaths, severity: settings.severity });
+      const findings = checkFile(analysis, {
+        nginxVersion,
+        webSocketPaths: settings.webSocketPaths,
+        severity: settings.severity,
+      });
       const fixed = writeFixes(fs, fixAllEdits(findings, analysis, nginxVersion));
-      for (const changed of fixed) process.stderr.write(`nginx-ws: fixed ${path.relative(process.cwd(), changed) || changed}\n`);
+      for (const changed of fixed)
+        process.stderr.write(`nginx-ws: fixed ${path.relative(process.cwd(), changed) || changed}\n`);
       if (fixed.length) analysis = analyzeFile(file, fs, options);
     }
     results.push(...parseErrorsAsFindings(file, analysis.parsed.errors));
-    for (const finding of checkFile(analysis, { nginxVersion, webSocketPaths: settings.webSocketPaths, severity: settings.severity })) {
+    for (const finding of checkFile(analysis, {
+      nginxVersion,
+      webSocketPaths: settings.webSocketPaths,
+      severity: settings.severity,
+    })) {
       results.push({
         file,
         line: finding.range.start.line + 1,
@@ -116,15 +141,23 @@ async function runTest(argv: string[]): Promise<number> {
   if (!target || extra.length) throw new UsageError('test needs exactly one FILE.');
   if (!values.location) throw new UsageError('test needs --location PATH (for example --location /ws).');
   const timeoutSeconds = Number(values.timeout);
-  if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) throw new UsageError(`--timeout must be a positive number of seconds, not "${values.timeout}".`);
+  if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0)
+    throw new UsageError(`--timeout must be a positive number of seconds, not "${values.timeout}".`);
   const requestPath = values['request-path'];
-  if (requestPath !== undefined && !requestPath.startsWith('/')) throw new UsageError('--request-path must start with "/".');
+  if (requestPath !== undefined && !requestPath.startsWith('/'))
+    throw new UsageError('--request-path must start with "/".');
   const file = path.resolve(target);
   const fs = new NodeFileSystem();
   if (fs.readFile(file) === undefined) throw new UsageError(`Cannot read ${file}.`);
-  const { analysis, choices, choice } = chooseLocation(file, fs, { workspaceFolders: [process.cwd()] }, { locationPath: values.location });
+  const { analysis, choices, choice } = chooseLocation(
+    file,
+    fs,
+    { workspaceFolders: [process.cwd()] },
+    { locationPath: values.location },
+  );
   if (!choice) {
-    const known = choices.map((entry) => `  ${entry.label}`).join('\n') || '  (none: no location in this file has proxy_pass)';
+    const known =
+      choices.map((entry) => `  ${entry.label}`).join('\n') || '  (none: no location in this file has proxy_pass)';
     throw new UsageError(`No proxied location "${values.location}" in ${file}. Proxied locations:\n${known}`);
   }
   const controller = new AbortController();
@@ -162,7 +195,11 @@ async function runTest(argv: string[]): Promise<number> {
                   status: report.outcome.backendSaw.status,
                 }
               : null,
-            diagnosis: report.findings.map((finding) => ({ code: finding.code, severity: finding.severity, message: finding.message })),
+            diagnosis: report.findings.map((finding) => ({
+              code: finding.code,
+              severity: finding.severity,
+              message: finding.message,
+            })),
             nginxErrors: report.nginxErrors,
             omitted: report.omitted,
             rewrites: report.rewrites,
@@ -204,7 +241,10 @@ async function main(argv: string[]): Promise<number> {
     }
     throw new UsageError(command ? `Unknown command "${command}".` : 'No command given.');
   } catch (error) {
-    if (error instanceof UsageError || (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
+    if (
+      error instanceof UsageError ||
+      (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))
+    ) {
       process.stderr.write(`nginx-ws: ${error.message}\n\n${USAGE}\n`);
       return 2;
     }

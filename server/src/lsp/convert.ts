@@ -86,7 +86,11 @@ export function toWorkspaceEdit(edits: readonly TextEdit[]): WorkspaceEdit {
   return { changes };
 }
 
-export function fixToCodeAction(fix: CodeFix, diagnostics: Diagnostic[], kind: string = CodeActionKind.QuickFix): CodeAction {
+export function fixToCodeAction(
+  fix: CodeFix,
+  diagnostics: Diagnostic[],
+  kind: string = CodeActionKind.QuickFix,
+): CodeAction {
   const action = CodeAction.create(fix.title, toWorkspaceEdit(fix.edits), kind);
   action.diagnostics = diagnostics;
   if (fix.isPreferred) action.isPreferred = true;

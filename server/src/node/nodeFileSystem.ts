@@ -44,7 +44,10 @@ export class NodeFileSystem implements ConfigFileSystem {
 
   glob(pattern: string): string[] {
     const { root } = path.parse(pattern);
-    const segments = pattern.slice(root.length).split(/[\\/]+/).filter(Boolean);
+    const segments = pattern
+      .slice(root.length)
+      .split(/[\\/]+/)
+      .filter(Boolean);
     let current = [root];
     for (let index = 0; index < segments.length; index++) {
       const segment = segments[index] as string;

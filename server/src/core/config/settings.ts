@@ -75,8 +75,7 @@ export const SETTING_SPECS: { readonly [K in keyof Settings]: SettingSpec<K> } =
     key: 'nginxPath',
     default: 'nginx',
     scope: 'machine',
-    description:
-      'The nginx executable used by "Test WebSocket proxy". Machine scope: a workspace cannot change it.',
+    description: 'The nginx executable used by "Test WebSocket proxy". Machine scope: a workspace cannot change it.',
   },
   testTimeoutSeconds: {
     key: 'testTimeoutSeconds',
@@ -106,7 +105,8 @@ export function normalizeSettings(raw: unknown): Settings {
   if (!raw || typeof raw !== 'object') return settings;
   const input = raw as Record<string, unknown>;
   if (typeof input.mainConfig === 'string') settings.mainConfig = input.mainConfig;
-  if (typeof input.nginxVersion === 'string' && input.nginxVersion.trim()) settings.nginxVersion = input.nginxVersion.trim();
+  if (typeof input.nginxVersion === 'string' && input.nginxVersion.trim())
+    settings.nginxVersion = input.nginxVersion.trim();
   if (Array.isArray(input.webSocketPaths)) {
     settings.webSocketPaths = input.webSocketPaths.filter((item): item is string => typeof item === 'string');
   }

@@ -5,7 +5,11 @@ import type { TextEdit } from './edits';
 export function applyEdits(text: string, edits: readonly Pick<TextEdit, 'range' | 'newText'>[]): string {
   const source = new SourceTextImpl(text);
   const resolved = edits
-    .map((edit) => ({ start: source.offsetAt(edit.range.start), end: source.offsetAt(edit.range.end), text: edit.newText }))
+    .map((edit) => ({
+      start: source.offsetAt(edit.range.start),
+      end: source.offsetAt(edit.range.end),
+      text: edit.newText,
+    }))
     .sort((a, b) => b.start - a.start || b.end - a.end);
   let result = text;
   for (const edit of resolved) result = result.slice(0, edit.start) + edit.text + result.slice(edit.end);

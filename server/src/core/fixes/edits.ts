@@ -28,7 +28,8 @@ export function indentUnit(parsed: ParsedFile): string {
       if (!startsItsLine(parsed, child)) continue;
       const childIndent = lineIndentation(parsed, child.nameWord.range.start.line);
       const parentIndent = lineIndentation(parsed, directive.nameWord.range.start.line);
-      if (childIndent.startsWith(parentIndent) && childIndent.length > parentIndent.length) return childIndent.slice(parentIndent.length);
+      if (childIndent.startsWith(parentIndent) && childIndent.length > parentIndent.length)
+        return childIndent.slice(parentIndent.length);
     }
   }
   return /^\t/m.test(parsed.text) ? '\t' : '    ';
@@ -45,7 +46,11 @@ export function childIndentation(parsed: ParsedFile, block: Directive): string {
 function endOfLine(parsed: ParsedFile, line: number): Position {
   const next = parsed.source.lineStarts[line + 1];
   let end = next === undefined ? parsed.text.length : next;
-  while (end > (parsed.source.lineStarts[line] ?? 0) && (parsed.text[end - 1] === '\n' || parsed.text[end - 1] === '\r')) end--;
+  while (
+    end > (parsed.source.lineStarts[line] ?? 0) &&
+    (parsed.text[end - 1] === '\n' || parsed.text[end - 1] === '\r')
+  )
+    end--;
   return parsed.source.positionAt(end);
 }
 
@@ -63,7 +68,11 @@ function codeFollows(parsed: ParsedFile, position: Position): boolean {
  * Inserts directive lines into a location: after its `proxy_pass` (or at the end of the block),
  * with the block's indentation and the file's line endings. Single-line blocks get the lines inline.
  */
-export function insertIntoLocation(analysis: FileAnalysis, location: LocationModel, lines: readonly string[]): TextEdit | undefined {
+export function insertIntoLocation(
+  analysis: FileAnalysis,
+  location: LocationModel,
+  lines: readonly string[],
+): TextEdit | undefined {
   const file = location.node.file;
   const parsed = analysis.tree.files.get(file);
   if (!parsed || !lines.length) return undefined;
@@ -80,7 +89,8 @@ export function insertIntoLocation(analysis: FileAnalysis, location: LocationMod
 
   const block = directive.block;
   const closeRange = block.closeRange;
-  const anchor = proxyPass && proxyPass.parent === location.node && proxyPass.file === file ? proxyPass.directive : undefined;
+  const anchor =
+    proxyPass && proxyPass.parent === location.node && proxyPass.file === file ? proxyPass.directive : undefined;
   const singleLine = closeRange !== undefined && closeRange.start.line === block.openRange.start.line;
   if (singleLine && closeRange) {
     const at = anchor ? anchor.range.end : closeRange.start;
@@ -101,7 +111,11 @@ export function insertIntoLocation(analysis: FileAnalysis, location: LocationMod
       return { file, range: { start: at, end: at }, newText: lines.map((line) => indentation + line + eol).join('') };
     }
     const at = closeRange.start;
-    return { file, range: { start: at, end: at }, newText: lines.map((line) => eol + indentation + line).join('') + eol };
+    return {
+      file,
+      range: { start: at, end: at },
+      newText: lines.map((line) => eol + indentation + line).join('') + eol,
+    };
   }
   // An unclosed block: after its last line.
   const last = block.children[block.children.length - 1];
@@ -110,13 +124,21 @@ export function insertIntoLocation(analysis: FileAnalysis, location: LocationMod
 }
 
 /** Inserts lines at the start of a block's body (after the `{` line). */
-export function insertAtBlockStart(parsed: ParsedFile, block: Directive, lines: readonly string[]): TextEdit | undefined {
+export function insertAtBlockStart(
+  parsed: ParsedFile,
+  block: Directive,
+  lines: readonly string[],
+): TextEdit | undefined {
   const open = block.block?.openRange;
   if (!open) return undefined;
   const eol = parsed.lineEnding;
   const indentation = childIndentation(parsed, block);
   const at = endOfLine(parsed, open.end.line);
-  return { file: parsed.file, range: { start: at, end: at }, newText: lines.map((line) => eol + indentation + line).join('') };
+  return {
+    file: parsed.file,
+    range: { start: at, end: at },
+    newText: lines.map((line) => eol + indentation + line).join(''),
+  };
 }
 
 /** Inserts lines at the top of a file, before its first directive, at that directive's indentation. */
@@ -126,5 +148,9 @@ export function insertAtFileStart(parsed: ParsedFile, lines: readonly string[]):
   const line = first ? first.range.start.line : 0;
   const indentation = first ? lineIndentation(parsed, line) : '';
   const at = { line, character: 0 };
-  return { file: parsed.file, range: { start: at, end: at }, newText: lines.map((text) => indentation + text + eol).join('') + eol };
+  return {
+    file: parsed.file,
+    range: { start: at, end: at },
+    newText: lines.map((text) => indentation + text + eol).join('') + eol,
+  };
 }

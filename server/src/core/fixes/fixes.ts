@@ -26,7 +26,12 @@ function usesKeepalive(analysis: FileAnalysis, location: LocationModel): boolean
 
 /** The map from the nginx docs; `indent` is one indentation step of the file it goes into (a tab or spaces). */
 export function connectionMapLines(keepalive: boolean, indent = '    '): string[] {
-  return ['map $http_upgrade $connection_upgrade {', `${indent}default upgrade;`, keepalive ? `${indent}''      '';` : `${indent}''      close;`, '}'];
+  return [
+    'map $http_upgrade $connection_upgrade {',
+    `${indent}default upgrade;`,
+    keepalive ? `${indent}''      '';` : `${indent}''      close;`,
+    '}',
+  ];
 }
 
 function findHttpBlock(nodes: readonly ConfigNode[]): ConfigNode | undefined {
@@ -45,14 +50,20 @@ export function mapInsertion(analysis: FileAnalysis, location: LocationModel): T
   const http = findHttpBlock(analysis.tree.children);
   if (http) {
     const parsed = analysis.tree.files.get(http.file);
-    return parsed ? insertAtBlockStart(parsed, http.directive, connectionMapLines(keepalive, indentUnit(parsed))) : undefined;
+    return parsed
+      ? insertAtBlockStart(parsed, http.directive, connectionMapLines(keepalive, indentUnit(parsed)))
+      : undefined;
   }
-  if (analysis.context === 'http') return insertAtFileStart(analysis.parsed, connectionMapLines(keepalive, indentUnit(analysis.parsed)));
+  if (analysis.context === 'http')
+    return insertAtFileStart(analysis.parsed, connectionMapLines(keepalive, indentUnit(analysis.parsed)));
   return undefined;
 }
 
 /** The `proxy_set_header Connection ...` line for the map idiom, reusing an equivalent map. */
-function mapConnection(analysis: FileAnalysis, location: LocationModel): { line: string; mapEdit: TextEdit | undefined } | undefined {
+function mapConnection(
+  analysis: FileAnalysis,
+  location: LocationModel,
+): { line: string; mapEdit: TextEdit | undefined } | undefined {
   const existing = findConnectionUpgradeMap(analysis.model);
   if (existing) return { line: `proxy_set_header Connection $${existing};`, mapEdit: undefined };
   const mapEdit = mapInsertion(analysis, location);
@@ -95,10 +106,16 @@ export function missingWebSocketLines(location: LocationModel, nginxVersion: Ngi
   return [...lines, ...keepingInheritedHeaders(location, headerLines)];
 }
 
-function fixAllInLocation(analysis: FileAnalysis, location: LocationModel, nginxVersion: NginxVersion | undefined): CodeFix | undefined {
+function fixAllInLocation(
+  analysis: FileAnalysis,
+  location: LocationModel,
+  nginxVersion: NginxVersion | undefined,
+): CodeFix | undefined {
   const lines = missingWebSocketLines(location, nginxVersion);
   const edit = lines.length > 1 ? insertIntoLocation(analysis, location, lines) : undefined;
-  return edit ? { title: `Add all ${lines.length} missing WebSocket lines to this location`, isPreferred: false, edits: [edit] } : undefined;
+  return edit
+    ? { title: `Add all ${lines.length} missing WebSocket lines to this location`, isPreferred: false, edits: [edit] }
+    : undefined;
 }
 
 /** The fixes for one finding, computed from the current text: no state is kept between requests. */
@@ -114,10 +131,15 @@ export function fixesFor(finding: Finding, analysis: FileAnalysis, nginxVersion:
       if (edit) fixes.push({ title: `Add "${data.lines.join(' ')}"${keeping}`, isPreferred: true, edits: [edit] });
       if (finding.code === 'ws-missing-connection') {
         const viaMap = mapConnection(analysis, location);
-        const lineEdit = viaMap ? insertIntoLocation(analysis, location, keepingInheritedHeaders(location, [viaMap.line])) : undefined;
+        const lineEdit = viaMap
+          ? insertIntoLocation(analysis, location, keepingInheritedHeaders(location, [viaMap.line]))
+          : undefined;
         if (viaMap && lineEdit) {
           fixes.push({
-            title: (viaMap.mapEdit ? `Add "${viaMap.line}" and the map from the nginx docs to the http block` : `Add "${viaMap.line}" (the existing map)`) + keeping,
+            title:
+              (viaMap.mapEdit
+                ? `Add "${viaMap.line}" and the map from the nginx docs to the http block`
+                : `Add "${viaMap.line}" (the existing map)`) + keeping,
             isPreferred: false,
             edits: viaMap.mapEdit ? [viaMap.mapEdit, lineEdit] : [lineEdit],
           });
@@ -144,7 +166,12 @@ export function fixesFor(finding: Finding, analysis: FileAnalysis, nginxVersion:
       });
       if (finding.code === 'ws-undefined-variable') {
         const mapEdit = mapInsertion(analysis, location);
-        if (mapEdit) fixes.unshift({ title: 'Add the $connection_upgrade map from the nginx docs to the http block', isPreferred: true, edits: [mapEdit] });
+        if (mapEdit)
+          fixes.unshift({
+            title: 'Add the $connection_upgrade map from the nginx docs to the http block',
+            isPreferred: true,
+            edits: [mapEdit],
+          });
         fixes[fixes.length - 1] = { ...(fixes[fixes.length - 1] as CodeFix), isPreferred: !mapEdit };
       }
       break;
@@ -166,16 +193,25 @@ function sameEdits(a: readonly TextEdit[], b: readonly TextEdit[]): boolean {
  * Every preferred fix of the file's error and warning findings, as one set of non-overlapping
  * edits: insertions into one location are merged, in the canonical order.
  */
-export function fixAllEdits(findings: readonly Finding[], analysis: FileAnalysis, nginxVersion: NginxVersion | undefined): TextEdit[] {
+export function fixAllEdits(
+  findings: readonly Finding[],
+  analysis: FileAnalysis,
+  nginxVersion: NginxVersion | undefined,
+): TextEdit[] {
   const edits: TextEdit[] = [];
   const done = new Set<LocationModel>();
   for (const finding of findings) {
-    if (finding.code === 'ws-read-timeout' || finding.severity === 'information' || finding.severity === 'hint') continue;
+    if (finding.code === 'ws-read-timeout' || finding.severity === 'information' || finding.severity === 'hint')
+      continue;
     const data = finding.data;
     if (data.kind === 'insert' || data.kind === 'redeclare') {
       if (done.has(finding.location)) continue;
       done.add(finding.location);
-      const edit = insertIntoLocation(analysis, finding.location, missingWebSocketLines(finding.location, nginxVersion));
+      const edit = insertIntoLocation(
+        analysis,
+        finding.location,
+        missingWebSocketLines(finding.location, nginxVersion),
+      );
       if (edit) edits.push(edit);
       continue;
     }
@@ -190,13 +226,23 @@ export function fixAllEdits(findings: readonly Finding[], analysis: FileAnalysis
 function overlaps(a: TextEdit, b: TextEdit): boolean {
   if (a.file !== b.file) return false;
   const before = (x: TextEdit, y: TextEdit): boolean =>
-    x.range.end.line < y.range.start.line || (x.range.end.line === y.range.start.line && x.range.end.character <= y.range.start.character);
-  return !(before(a, b) || before(b, a)) || (a.range.start.line === b.range.start.line && a.range.start.character === b.range.start.character);
+    x.range.end.line < y.range.start.line ||
+    (x.range.end.line === y.range.start.line && x.range.end.character <= y.range.start.character);
+  return (
+    !(before(a, b) || before(b, a)) ||
+    (a.range.start.line === b.range.start.line && a.range.start.character === b.range.start.character)
+  );
 }
 
 /** "Enable WebSocket proxying here" for a plain proxy location. */
-export function enableWebSocketFix(analysis: FileAnalysis, location: LocationModel, nginxVersion: NginxVersion | undefined): CodeFix | undefined {
+export function enableWebSocketFix(
+  analysis: FileAnalysis,
+  location: LocationModel,
+  nginxVersion: NginxVersion | undefined,
+): CodeFix | undefined {
   const lines = missingWebSocketLines(location, nginxVersion);
   const edit = insertIntoLocation(analysis, location, lines);
-  return edit && lines.length ? { title: 'Enable WebSocket proxying here', isPreferred: false, edits: [edit] } : undefined;
+  return edit && lines.length
+    ? { title: 'Enable WebSocket proxying here', isPreferred: false, edits: [edit] }
+    : undefined;
 }

@@ -26,7 +26,8 @@ export interface LocationAssessment {
  * Includes that by convention hold TLS, MIME or FastCGI settings, never proxy headers: not being
  * able to read them leaves the proxy picture certain. (Certbot's options-ssl-nginx.conf, ...)
  */
-const NOT_PROXY_RELATED = /(^|[/_.-])(ssl|tls|options-ssl-nginx\.conf|letsencrypt|certbot|mime\.types|fastcgi|fastcgi_params|uwsgi_params|scgi_params|dhparams?)([/_.-]|$)/i;
+const NOT_PROXY_RELATED =
+  /(^|[/_.-])(ssl|tls|options-ssl-nginx\.conf|letsencrypt|certbot|mime\.types|fastcgi|fastcgi_params|uwsgi_params|scgi_params|dhparams?)([/_.-]|$)/i;
 
 export function mayAffectProxying(includePattern: string): boolean {
   return !NOT_PROXY_RELATED.test(includePattern);
@@ -74,7 +75,10 @@ function isSuppressed(table: Map<number, Set<string> | 'all'>, lines: readonly n
   });
 }
 
-export function assessLocations(analysis: FileAnalysis, options: Pick<CheckOptions, 'webSocketPaths'>): LocationAssessment[] {
+export function assessLocations(
+  analysis: FileAnalysis,
+  options: Pick<CheckOptions, 'webSocketPaths'>,
+): LocationAssessment[] {
   return proxiedLocations(analysis).map((location) => ({
     location,
     evidence: assessEvidence(analysis, analysis.model, location, options),
@@ -89,7 +93,9 @@ export function checkFile(analysis: FileAnalysis, options: CheckOptions): Findin
   for (const { location, evidence } of assessLocations(analysis, options)) {
     const evidenceSeverity = severityFor(evidence.strength);
     if (!evidenceSeverity) continue;
-    const unknownIncludes = location.unresolvedIncludes.filter((node) => mayAffectProxying(node.directive.args[0]?.value ?? ''));
+    const unknownIncludes = location.unresolvedIncludes.filter((node) =>
+      mayAffectProxying(node.directive.args[0]?.value ?? ''),
+    );
     const uncertain = unknownIncludes.length > 0;
     const header = locationHeaderRange(location);
     for (const rule of rules) {
@@ -106,7 +112,12 @@ export function checkFile(analysis: FileAnalysis, options: CheckOptions): Findin
       if (!found) continue;
       let severity: Severity = found.severity ?? weaker(evidenceSeverity, rule.defaultSeverity);
       const tentative = evidence.strength === 'hinted' || evidence.strength === 'devserver';
-      const text = tentative ? found.message.replace(/^WebSocket upgrade will fail here: /, 'If WebSocket traffic goes through here, its upgrade will fail: ') : found.message;
+      const text = tentative
+        ? found.message.replace(
+            /^WebSocket upgrade will fail here: /,
+            'If WebSocket traffic goes through here, its upgrade will fail: ',
+          )
+        : found.message;
       let message = `${text} (WebSocket location: ${evidence.reason}.)`;
       if (uncertain) {
         severity = weaker(severity, 'information');
@@ -123,7 +134,11 @@ export function checkFile(analysis: FileAnalysis, options: CheckOptions): Findin
       // The diagnostic can only be shown in this file: when the line at fault is in another one
       // (an included snippet, the main config), point at it so the user can get there.
       const at = found.at;
-      if (at && !inThisFile && !related.some((entry) => entry.file === at.file && comparePositions(entry.range.start, at.range.start) === 0)) {
+      if (
+        at &&
+        !inThisFile &&
+        !related.some((entry) => entry.file === at.file && comparePositions(entry.range.start, at.range.start) === 0)
+      ) {
         related.unshift({ file: at.file, range: at.range, message: 'the line at fault, in another file' });
       }
       findings.push({

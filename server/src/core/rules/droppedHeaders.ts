@@ -14,10 +14,25 @@ export const droppedHeaders: Rule = {
       message: `WebSocket upgrade will fail here: this block's own proxy_set_header lines replace all inherited ones (nginx inherits them only when a level has none), so the ${names} header${droppedWs.length > 1 ? 's' : ''} set in the enclosing block ${droppedWs.length > 1 ? 'are' : 'is'} not sent.`,
       at: firstLocal ? { file: firstLocal.node.file, range: firstLocal.node.directive.range } : undefined,
       related: [
-        ...(firstLocal ? [{ file: firstLocal.node.file, range: firstLocal.node.directive.range, message: 'this line stops the inheritance' }] : []),
-        ...dropped.map((line) => ({ file: line.node.file, range: line.node.directive.range, message: `dropped: ${line.name}` })),
+        ...(firstLocal
+          ? [
+              {
+                file: firstLocal.node.file,
+                range: firstLocal.node.directive.range,
+                message: 'this line stops the inheritance',
+              },
+            ]
+          : []),
+        ...dropped.map((line) => ({
+          file: line.node.file,
+          range: line.node.directive.range,
+          message: `dropped: ${line.name}`,
+        })),
       ],
-      data: { kind: 'redeclare', lines: dropped.map((line) => `proxy_set_header ${line.node.directive.args.map((arg) => arg.raw).join(' ')};`) },
+      data: {
+        kind: 'redeclare',
+        lines: dropped.map((line) => `proxy_set_header ${line.node.directive.args.map((arg) => arg.raw).join(' ')};`),
+      },
     };
   },
 };

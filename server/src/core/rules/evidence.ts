@@ -37,8 +37,21 @@ export function severityFor(strength: EvidenceStrength): Severity | undefined {
 }
 
 const STRONG_SEGMENTS = new Set([
-  'ws', 'wss', 'websocket', 'websockets', 'socket', 'sockets', 'socket.io', 'sockjs', 'sockjs-node', 'webpack-hmr',
-  '__vite_hmr', 'hmr', 'cable', 'signalr', 'livereload',
+  'ws',
+  'wss',
+  'websocket',
+  'websockets',
+  'socket',
+  'sockets',
+  'socket.io',
+  'sockjs',
+  'sockjs-node',
+  'webpack-hmr',
+  '__vite_hmr',
+  'hmr',
+  'cable',
+  'signalr',
+  'livereload',
 ]);
 const WEAK_SEGMENTS = new Set(['graphql', 'subscriptions', 'hub', 'hubs', 'realtime', 'events']);
 const STRONG_PHRASES = ['/api/kernels', '/terminals/websocket', '/_next/webpack-hmr'];
@@ -59,7 +72,10 @@ export interface EvidenceOptions {
 }
 
 function pathSegments(path: string): string[] {
-  return path.toLowerCase().split(/[^a-z0-9_.-]+/).filter(Boolean);
+  return path
+    .toLowerCase()
+    .split(/[^a-z0-9_.-]+/)
+    .filter(Boolean);
 }
 
 /** Host and port of `proxy_pass http://host:port/...`, or the upstream name. */
@@ -93,14 +109,23 @@ export function assessEvidence(
   const connectionUpgrades = connectionKind === 'upgrade' || connectionKind === 'map' || connectionKind === 'forwarded';
   const dropped = location.headers.dropped.filter((line) => line.key === 'upgrade' || line.key === 'connection');
 
-  if (dropped.length) return { strength: 'configured', reason: `an enclosing block sets ${dropped.map((line) => line.name).join(' and ')}` };
-  if (upgrade && connectionUpgrades) return { strength: 'configured', reason: 'it sets the Upgrade and Connection headers' };
+  if (dropped.length)
+    return {
+      strength: 'configured',
+      reason: `an enclosing block sets ${dropped.map((line) => line.name).join(' and ')}`,
+    };
+  if (upgrade && connectionUpgrades)
+    return { strength: 'configured', reason: 'it sets the Upgrade and Connection headers' };
   if (upgrade && !connection) return { strength: 'configured', reason: 'it sets the Upgrade header' };
-  if (connectionUpgrades && !upgrade) return { strength: 'configured', reason: `it sets Connection to ${connection?.value?.raw ?? ''}` };
+  if (connectionUpgrades && !upgrade)
+    return { strength: 'configured', reason: `it sets Connection to ${connection?.value?.raw ?? ''}` };
 
-  const declared = options.webSocketPaths.find((pattern) => location.path && picomatch.isMatch(location.path, pattern, { dot: true }));
+  const declared = options.webSocketPaths.find(
+    (pattern) => location.path && picomatch.isMatch(location.path, pattern, { dot: true }),
+  );
   if (declared) return { strength: 'declared', reason: `its path matches "${declared}" in nginxWs.webSocketPaths` };
-  if (hasAnnotation(analysis, location)) return { strength: 'declared', reason: 'it is marked "# nginx-ws: websocket"' };
+  if (hasAnnotation(analysis, location))
+    return { strength: 'declared', reason: 'it is marked "# nginx-ws: websocket"' };
 
   const lowerPath = location.path.toLowerCase();
   const segments = pathSegments(location.path);
@@ -109,22 +134,35 @@ export function assessEvidence(
   const target = location.proxyPass ? proxyTarget(location.proxyPass.value) : undefined;
   const upstreamTokens = target ? target.host.toLowerCase().split(/[^a-z0-9]+/) : [];
   const socketUpstream = upstreamTokens.find((token) => token === 'ws' || token === 'wss' || token.includes('socket'));
-  const ownHttp11 = location.proxyHttpVersion?.value === '1.1' && location.proxyHttpVersion.node.parent === location.node;
+  const ownHttp11 =
+    location.proxyHttpVersion?.value === '1.1' && location.proxyHttpVersion.node.parent === location.node;
 
   if (strongSegment || strongPhrase || socketUpstream) {
-    const reason = strongSegment || strongPhrase
-      ? `the path "${location.path}" is a usual WebSocket endpoint`
-      : `it proxies to "${target?.host ?? ''}", named for sockets`;
+    const reason =
+      strongSegment || strongPhrase
+        ? `the path "${location.path}" is a usual WebSocket endpoint`
+        : `it proxies to "${target?.host ?? ''}", named for sockets`;
     // A WebSocket-named location that already asks for HTTP/1.1, or half-sets the headers, shows intent.
-    if (ownHttp11 || upgrade) return { strength: 'configured', reason: `${reason} and it sets ${upgrade ? 'Upgrade' : 'proxy_http_version 1.1'}` };
+    if (ownHttp11 || upgrade)
+      return {
+        strength: 'configured',
+        reason: `${reason} and it sets ${upgrade ? 'Upgrade' : 'proxy_http_version 1.1'}`,
+      };
     return { strength: 'named', reason };
   }
   if (upgrade) return { strength: 'hinted', reason: 'it sets the Upgrade header' };
   const weakSegment = segments.find((segment) => WEAK_SEGMENTS.has(segment));
-  if (weakSegment) return { strength: 'hinted', reason: `the path "${location.path}" often carries WebSocket subscriptions` };
+  if (weakSegment)
+    return { strength: 'hinted', reason: `the path "${location.path}" often carries WebSocket subscriptions` };
   // A dev server serves the whole app, its hot-reload socket on the page path: only `/` counts.
-  const local = target ? /^(localhost|127\.\d+\.\d+\.\d+|\[::1\]|host\.docker\.internal|0\.0\.0\.0)$/i.test(target.host) : false;
+  const local = target
+    ? /^(localhost|127\.\d+\.\d+\.\d+|\[::1\]|host\.docker\.internal|0\.0\.0\.0)$/i.test(target.host)
+    : false;
   const devServer = target?.port && local && location.path === '/' ? DEV_SERVER_PORTS.get(target.port) : undefined;
-  if (devServer) return { strength: 'devserver', reason: `port ${target?.port ?? ''} is the usual ${devServer} dev server, whose hot reload uses a WebSocket` };
+  if (devServer)
+    return {
+      strength: 'devserver',
+      reason: `port ${target?.port ?? ''} is the usual ${devServer} dev server, whose hot reload uses a WebSocket`,
+    };
   return { strength: 'none', reason: '' };
 }

@@ -2,34 +2,133 @@ import type { ConfigModel, HeaderLine, LocationModel } from '../model/effective'
 
 /** Variables nginx itself provides by name (core, proxy, upstream, ssl, realip and common modules). */
 const BUILTIN_VARIABLES = new Set([
-  'args', 'binary_remote_addr', 'body_bytes_sent', 'bytes_sent', 'connection', 'connection_requests', 'connection_time',
-  'connections_active', 'connections_reading', 'connections_waiting', 'connections_writing', 'content_length',
-  'content_type', 'document_root', 'document_uri', 'fastcgi_path_info', 'fastcgi_script_name', 'gzip_ratio', 'host',
-  'hostname', 'https', 'invalid_referer', 'is_args', 'limit_rate', 'msec', 'nginx_version', 'pid', 'pipe',
-  'proxy_add_x_forwarded_for', 'proxy_host', 'proxy_port', 'proxy_protocol_addr', 'proxy_protocol_port',
-  'proxy_protocol_server_addr', 'proxy_protocol_server_port', 'query_string', 'realip_remote_addr',
-  'realip_remote_port', 'realpath_root', 'remote_addr', 'remote_port', 'remote_user', 'request', 'request_body',
-  'request_body_file', 'request_completion', 'request_filename', 'request_id', 'request_length', 'request_method',
-  'request_time', 'request_uri', 'scheme', 'server_addr', 'server_name', 'server_port', 'server_protocol', 'status',
-  'time_iso8601', 'time_local', 'uri', 'upstream_addr', 'upstream_bytes_received', 'upstream_bytes_sent',
-  'upstream_cache_status', 'upstream_connect_time', 'upstream_header_time', 'upstream_response_length',
-  'upstream_response_time', 'upstream_status', 'upstream_trailer', 'ssl_cipher', 'ssl_client_cert',
-  'ssl_client_escaped_cert', 'ssl_client_fingerprint', 'ssl_client_s_dn', 'ssl_client_i_dn', 'ssl_client_serial',
-  'ssl_client_verify', 'ssl_protocol', 'ssl_server_name', 'ssl_session_id', 'ssl_session_reused', 'ssl_early_data',
-  'ssl_preread_server_name', 'geoip_country_code', 'secure_link', 'secure_link_expires', 'date_local', 'date_gmt',
-  'http2', 'http3', 'tcpinfo_rtt', 'tcpinfo_rttvar', 'tcpinfo_snd_cwnd', 'tcpinfo_rcv_space', 'sent_http_',
-  'auth_basic_user', 'binary_remote_addr', 'cookie_', 'limit_conn_status', 'limit_req_status', 'upstream_queue_time',
+  'args',
+  'binary_remote_addr',
+  'body_bytes_sent',
+  'bytes_sent',
+  'connection',
+  'connection_requests',
+  'connection_time',
+  'connections_active',
+  'connections_reading',
+  'connections_waiting',
+  'connections_writing',
+  'content_length',
+  'content_type',
+  'document_root',
+  'document_uri',
+  'fastcgi_path_info',
+  'fastcgi_script_name',
+  'gzip_ratio',
+  'host',
+  'hostname',
+  'https',
+  'invalid_referer',
+  'is_args',
+  'limit_rate',
+  'msec',
+  'nginx_version',
+  'pid',
+  'pipe',
+  'proxy_add_x_forwarded_for',
+  'proxy_host',
+  'proxy_port',
+  'proxy_protocol_addr',
+  'proxy_protocol_port',
+  'proxy_protocol_server_addr',
+  'proxy_protocol_server_port',
+  'query_string',
+  'realip_remote_addr',
+  'realip_remote_port',
+  'realpath_root',
+  'remote_addr',
+  'remote_port',
+  'remote_user',
+  'request',
+  'request_body',
+  'request_body_file',
+  'request_completion',
+  'request_filename',
+  'request_id',
+  'request_length',
+  'request_method',
+  'request_time',
+  'request_uri',
+  'scheme',
+  'server_addr',
+  'server_name',
+  'server_port',
+  'server_protocol',
+  'status',
+  'time_iso8601',
+  'time_local',
+  'uri',
+  'upstream_addr',
+  'upstream_bytes_received',
+  'upstream_bytes_sent',
+  'upstream_cache_status',
+  'upstream_connect_time',
+  'upstream_header_time',
+  'upstream_response_length',
+  'upstream_response_time',
+  'upstream_status',
+  'upstream_trailer',
+  'ssl_cipher',
+  'ssl_client_cert',
+  'ssl_client_escaped_cert',
+  'ssl_client_fingerprint',
+  'ssl_client_s_dn',
+  'ssl_client_i_dn',
+  'ssl_client_serial',
+  'ssl_client_verify',
+  'ssl_protocol',
+  'ssl_server_name',
+  'ssl_session_id',
+  'ssl_session_reused',
+  'ssl_early_data',
+  'ssl_preread_server_name',
+  'geoip_country_code',
+  'secure_link',
+  'secure_link_expires',
+  'date_local',
+  'date_gmt',
+  'http2',
+  'http3',
+  'tcpinfo_rtt',
+  'tcpinfo_rttvar',
+  'tcpinfo_snd_cwnd',
+  'tcpinfo_rcv_space',
+  'sent_http_',
+  'auth_basic_user',
+  'binary_remote_addr',
+  'cookie_',
+  'limit_conn_status',
+  'limit_req_status',
+  'upstream_queue_time',
 ]);
-const BUILTIN_PREFIXES = ['http_', 'sent_http_', 'sent_trailer_', 'upstream_http_', 'upstream_trailer_', 'upstream_cookie_', 'cookie_', 'arg_', 'jwt_'];
+const BUILTIN_PREFIXES = [
+  'http_',
+  'sent_http_',
+  'sent_trailer_',
+  'upstream_http_',
+  'upstream_trailer_',
+  'upstream_cookie_',
+  'cookie_',
+  'arg_',
+  'jwt_',
+];
 
 export function isBuiltinVariable(name: string): boolean {
-  return /^\d+$/.test(name) || BUILTIN_VARIABLES.has(name) || BUILTIN_PREFIXES.some((prefix) => name.startsWith(prefix));
+  return (
+    /^\d+$/.test(name) || BUILTIN_VARIABLES.has(name) || BUILTIN_PREFIXES.some((prefix) => name.startsWith(prefix))
+  );
 }
 
 /** The variables a value uses, lower-cased, without `$`. */
 export function variablesIn(value: string): string[] {
   const names: string[] = [];
-  for (const match of value.matchAll(/\$(?:\{([A-Za-z0-9_]+)\}|([A-Za-z0-9_]+))/g)) names.push((match[1] ?? match[2] ?? '').toLowerCase());
+  for (const match of value.matchAll(/\$(?:\{([A-Za-z0-9_]+)\}|([A-Za-z0-9_]+))/g))
+    names.push((match[1] ?? match[2] ?? '').toLowerCase());
   return names;
 }
 
@@ -74,7 +173,11 @@ export function summarizeMap(model: ConfigModel, variable: string): MapSummary |
 /** Whether `map $http_upgrade $x { default upgrade; ... }`: the docs' idiom, under any name. */
 export function isConnectionUpgradeMap(model: ConfigModel, variable: string): boolean {
   const summary = summarizeMap(model, variable);
-  return !!summary && /^\$\{?http_upgrade\}?$/.test(summary.source ?? '') && summary.values.some((value) => value.toLowerCase() === 'upgrade');
+  return (
+    !!summary &&
+    /^\$\{?http_upgrade\}?$/.test(summary.source ?? '') &&
+    summary.values.some((value) => value.toLowerCase() === 'upgrade')
+  );
 }
 
 /** A map variable (any name) that yields `upgrade` for WebSocket requests, for reuse by fixes. */
@@ -95,7 +198,8 @@ export function classifyConnection(model: ConfigModel, value: string): Connectio
   const variable = soleVariable(trimmed);
   if (variable === 'http_connection') return 'forwarded';
   if (variable === 'http_upgrade') return 'swapped';
-  if (variable && model.maps.has(variable)) return isConnectionUpgradeMap(model, variable) || mapYieldsUpgrade(model, variable) ? 'map' : 'other';
+  if (variable && model.maps.has(variable))
+    return isConnectionUpgradeMap(model, variable) || mapYieldsUpgrade(model, variable) ? 'map' : 'other';
   if (variable) return 'variable';
   return 'other';
 }

@@ -9,11 +9,20 @@ export const httpVersion: Rule = {
     const setting = location.proxyHttpVersion;
     if (setting) {
       if (setting.value === '1.1') return undefined;
-      const protocol = setting.value === '2' ? 'HTTP/2, over which a WebSocket cannot upgrade' : `HTTP/${setting.value}, which has no Upgrade`;
+      const protocol =
+        setting.value === '2'
+          ? 'HTTP/2, over which a WebSocket cannot upgrade'
+          : `HTTP/${setting.value}, which has no Upgrade`;
       return {
         message: `WebSocket upgrade will fail here: "proxy_http_version ${setting.value}" makes nginx speak ${protocol}; the handshake needs "proxy_http_version 1.1".`,
         at: { file: setting.node.file, range: setting.node.directive.range },
-        related: [{ file: setting.node.file, range: setting.node.directive.range, message: `proxy_http_version ${setting.value} is set here` }],
+        related: [
+          {
+            file: setting.node.file,
+            range: setting.node.directive.range,
+            message: `proxy_http_version ${setting.value} is set here`,
+          },
+        ],
         data: setting.word
           ? { kind: 'replace-value', file: setting.node.file, range: setting.word.range, newValue: '1.1' }
           : { kind: 'none' },

@@ -2,7 +2,16 @@ import type { Rule } from './types';
 
 /** nginx time syntax: `90`, `90s`, `5m`, `1h30m`, `1d`. Returns seconds. */
 export function parseNginxTime(value: string): number | undefined {
-  const units: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800, M: 2592000, y: 31536000 };
+  const units: Record<string, number> = {
+    ms: 0.001,
+    s: 1,
+    m: 60,
+    h: 3600,
+    d: 86400,
+    w: 604800,
+    M: 2592000,
+    y: 31536000,
+  };
   let total = 0;
   let rest = value.trim();
   if (/^\d+$/.test(rest)) return Number(rest);

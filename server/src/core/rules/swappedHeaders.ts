@@ -17,7 +17,12 @@ export const swappedHeaders: Rule = {
       return {
         message: `WebSocket upgrade will fail here: the Connection header gets $http_upgrade ("websocket"), which does not contain the "upgrade" token the backend looks for; it must be "upgrade".`,
         at: { file: connection.node.file, range: connection.value.range },
-        data: { kind: 'replace-value', file: connection.node.file, range: connection.value.range, newValue: '"upgrade"' },
+        data: {
+          kind: 'replace-value',
+          file: connection.node.file,
+          range: connection.value.range,
+          newValue: '"upgrade"',
+        },
       };
     }
     return undefined;

@@ -19,9 +19,10 @@ export const undefinedVariable: Rule = {
           : `"$${missing}" is defined by no map or set in the files nginx-ws can see; if the main config does not define it, nginx -t fails with 'unknown "${missing}" variable'.`,
         at: { file: line.node.file, range: value.range },
         severity: complete ? 'error' : 'information',
-        data: isMapIdiom && line.key === 'connection'
-          ? { kind: 'replace-value', file: line.node.file, range: value.range, newValue: '"upgrade"' }
-          : { kind: 'none' },
+        data:
+          isMapIdiom && line.key === 'connection'
+            ? { kind: 'replace-value', file: line.node.file, range: value.range, newValue: '"upgrade"' }
+            : { kind: 'none' },
       };
     }
     return undefined;
