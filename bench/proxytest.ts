@@ -30,12 +30,19 @@ async function main(): Promise<void> {
   const workDir = mkdtempSync(path.join(tmpdir(), 'nginx-ws-bench-'));
   try {
     cpSync(path.join(__dirname, '..', 'test', 'fixtures', 'locations'), workDir, { recursive: true });
-    const results: Record<string, { total: number[]; startup: number[]; handshake: number[]; kinds: Set<string> }> = {};
+    interface Samples {
+      total: number[];
+      startup: number[];
+      handshake: number[];
+      kinds: Set<string>;
+    }
+    const results: Record<string, Samples> = {};
     for (const [name, file, location] of [
       ['passing (map idiom)', 'map-idiom.conf', '/socket.io/'],
       ['failing (seed: only proxy_pass)', 'seed.conf', '/ws'],
     ] as const) {
-      const entry = (results[name] = { total: [], startup: [], handshake: [], kinds: new Set<string>() });
+      const entry: Samples = { total: [], startup: [], handshake: [], kinds: new Set<string>() };
+      results[name] = entry;
       for (let i = 0; i < WARMUP + ITERATIONS; i++) {
         const started = performance.now();
         const { analysis, choice } = chooseLocation(
