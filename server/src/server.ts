@@ -53,6 +53,7 @@ let supportsConfiguration = false;
 let supportsWatcherRegistration = false;
 let supportsCodeLensRefresh = false;
 let supportsWorkspaceFolders = false;
+let supportsConfigurationRegistration = false;
 let debounceMs = 75;
 let watcherRegistration: Promise<Disposable> | undefined;
 let watchedDirectories = '';
@@ -176,7 +177,8 @@ function updateWatchers(): void {
   watchedDirectories = key;
   const previous = watcherRegistration;
   watcherRegistration = (async () => {
-    if (previous) (await previous).dispose();
+    // A registration that failed has nothing to dispose, and must not fail every later one.
+    if (previous) (await previous.catch(() => undefined))?.dispose();
     return connection.client.register(DidChangeWatchedFilesNotification.type, {
       watchers: [...directories].map((directory) => ({ globPattern: { baseUri: uriOf(directory), pattern: '*' } })),
     });
@@ -190,6 +192,7 @@ connection.onInitialize((params): InitializeResult => {
   supportsWatcherRegistration = !!capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration;
   supportsCodeLensRefresh = !!capabilities.workspace?.codeLens?.refreshSupport;
   supportsWorkspaceFolders = !!capabilities.workspace?.workspaceFolders;
+  supportsConfigurationRegistration = !!capabilities.workspace?.didChangeConfiguration?.dynamicRegistration;
   const options = (params.initializationOptions ?? {}) as { debounceMs?: unknown };
   if (typeof options.debounceMs === 'number') debounceMs = options.debounceMs;
   workspaceFolders = (params.workspaceFolders ?? []).map((folder) => fileOf(folder.uri));
@@ -209,8 +212,11 @@ connection.onInitialize((params): InitializeResult => {
 });
 
 connection.onInitialized(() => {
-  if (supportsConfiguration) {
-    void connection.client.register(DidChangeConfigurationNotification.type, { section: SETTINGS_PREFIX });
+  // Only a client that says it takes this registration may be sent it; a refusal must not end the server.
+  if (supportsConfiguration && supportsConfigurationRegistration) {
+    connection.client
+      .register(DidChangeConfigurationNotification.type, { section: SETTINGS_PREFIX })
+      .catch((error: unknown) => connection.console.warn(`Registering for settings changes failed: ${String(error)}`));
   }
   if (!supportsWorkspaceFolders) return;
   connection.workspace.onDidChangeWorkspaceFolders((event) => {
