@@ -88,14 +88,6 @@ describe("each case's fix gives exactly its .fixed text", () => {
           severe(finding.severity) &&
           (selection?.all || selection?.enableAt !== undefined || finding.code === selection?.code),
       );
-      if (testCase.id === 'ws-swapped-headers/bad-both') {
-        // One finding at a time: the Connection half shows once the Upgrade half is fixed (see the todo below).
-        assert.deepEqual(
-          remaining.map((finding) => finding.code),
-          ['ws-swapped-headers'],
-        );
-        return;
-      }
       assert.deepEqual(
         remaining.map((finding) => `${finding.code}@${finding.range.start.line + 1}: ${finding.message}`),
         [],
@@ -279,22 +271,16 @@ describe('fix all', () => {
     }
   });
 
-  it(
-    'repairs both halves of fully swapped headers in one pass',
-    {
-      todo: 'ws-swapped-headers reports one finding per location (Upgrade first); the Connection $http_upgrade half needs a second fix-all pass',
-    },
-    () => {
-      const testCase = caseById('ws-swapped-headers/bad-both');
-      const analysis = analyzeCase(testCase);
-      const edits = fixAllEdits(checkCase(testCase, analysis), analysis, undefined);
-      const after = analyzeCase(testCase, new Map([[testCase.file, applyEdits(analysis.parsed.text, edits)]]));
-      assert.deepEqual(
-        checkCase(testCase, after).map((finding) => finding.code),
-        [],
-      );
-    },
-  );
+  it('repairs both halves of fully swapped headers in one pass', () => {
+    const testCase = caseById('ws-swapped-headers/bad-both');
+    const analysis = analyzeCase(testCase);
+    const edits = fixAllEdits(checkCase(testCase, analysis), analysis, undefined);
+    const after = analyzeCase(testCase, new Map([[testCase.file, applyEdits(analysis.parsed.text, edits)]]));
+    assert.deepEqual(
+      checkCase(testCase, after).map((finding) => finding.code),
+      [],
+    );
+  });
 });
 
 describe('"Enable WebSocket proxying here"', () => {

@@ -6,7 +6,7 @@ import type { FileAnalysis } from '../model/workspace';
 import { assessEvidence, severityFor, type Evidence } from './evidence';
 import { effectiveHeader } from './headers';
 import { RULES } from './registry';
-import type { Finding, Rule, Severity } from './types';
+import type { Finding, Rule, RuleFinding, Severity } from './types';
 import type { NginxVersion } from './version';
 
 export interface CheckOptions {
@@ -99,7 +99,7 @@ export function checkFile(analysis: FileAnalysis, options: CheckOptions): Findin
     const uncertain = unknownIncludes.length > 0;
     const header = locationHeaderRange(location);
     for (const rule of rules) {
-      const found = rule.check({
+      const reported = rule.check({
         analysis,
         model: analysis.model,
         location,
@@ -109,48 +109,50 @@ export function checkFile(analysis: FileAnalysis, options: CheckOptions): Findin
         upgrade: effectiveHeader(location, 'upgrade'),
         connection: effectiveHeader(location, 'connection'),
       });
-      if (!found) continue;
-      let severity: Severity = found.severity ?? weaker(evidenceSeverity, rule.defaultSeverity);
-      const tentative = evidence.strength === 'hinted' || evidence.strength === 'devserver';
-      const text = tentative
-        ? found.message.replace(
-            /^WebSocket upgrade will fail here: /,
-            'If WebSocket traffic goes through here, its upgrade will fail: ',
-          )
-        : found.message;
-      let message = `${text} (WebSocket location: ${evidence.reason}.)`;
-      if (uncertain) {
-        severity = weaker(severity, 'information');
-        const files = unknownIncludes.map((node) => node.directive.args[0]?.value ?? '').join('", "');
-        message += ` Not certain: "${files}" could not be read and may set this.`;
+      if (!reported) continue;
+      for (const found of Array.isArray(reported) ? reported : [reported as RuleFinding]) {
+        let severity: Severity = found.severity ?? weaker(evidenceSeverity, rule.defaultSeverity);
+        const tentative = evidence.strength === 'hinted' || evidence.strength === 'devserver';
+        const text = tentative
+          ? found.message.replace(
+              /^WebSocket upgrade will fail here: /,
+              'If WebSocket traffic goes through here, its upgrade will fail: ',
+            )
+          : found.message;
+        let message = `${text} (WebSocket location: ${evidence.reason}.)`;
+        if (uncertain) {
+          severity = weaker(severity, 'information');
+          const files = unknownIncludes.map((node) => node.directive.args[0]?.value ?? '').join('", "');
+          message += ` Not certain: "${files}" could not be read and may set this.`;
+        }
+        const override = options.severity[rule.code];
+        if (override === 'off') continue;
+        if (override) severity = override;
+        const inThisFile = found.at && found.at.file === location.node.file;
+        const range = inThisFile && found.at ? found.at.range : header;
+        if (isSuppressed(silenced, [range.start.line, header.start.line], rule.code)) continue;
+        const related = [...(found.related ?? [])];
+        // The diagnostic can only be shown in this file: when the line at fault is in another one
+        // (an included snippet, the main config), point at it so the user can get there.
+        const at = found.at;
+        if (
+          at &&
+          !inThisFile &&
+          !related.some((entry) => entry.file === at.file && comparePositions(entry.range.start, at.range.start) === 0)
+        ) {
+          related.unshift({ file: at.file, range: at.range, message: 'the line at fault, in another file' });
+        }
+        findings.push({
+          code: rule.code,
+          severity,
+          message,
+          file: location.node.file,
+          range,
+          related,
+          location,
+          data: found.data,
+        });
       }
-      const override = options.severity[rule.code];
-      if (override === 'off') continue;
-      if (override) severity = override;
-      const inThisFile = found.at && found.at.file === location.node.file;
-      const range = inThisFile && found.at ? found.at.range : header;
-      if (isSuppressed(silenced, [range.start.line, header.start.line], rule.code)) continue;
-      const related = [...(found.related ?? [])];
-      // The diagnostic can only be shown in this file: when the line at fault is in another one
-      // (an included snippet, the main config), point at it so the user can get there.
-      const at = found.at;
-      if (
-        at &&
-        !inThisFile &&
-        !related.some((entry) => entry.file === at.file && comparePositions(entry.range.start, at.range.start) === 0)
-      ) {
-        related.unshift({ file: at.file, range: at.range, message: 'the line at fault, in another file' });
-      }
-      findings.push({
-        code: rule.code,
-        severity,
-        message,
-        file: location.node.file,
-        range,
-        related,
-        location,
-        data: found.data,
-      });
     }
   }
   return findings;

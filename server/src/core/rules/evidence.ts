@@ -1,4 +1,5 @@
 import picomatch from 'picomatch';
+import type { Comment, ParsedFile } from '../parser/ast';
 import type { ConfigModel, LocationModel } from '../model/effective';
 import type { FileAnalysis } from '../model/workspace';
 import { classifyConnection, effectiveHeader } from './headers';
@@ -85,15 +86,29 @@ export function proxyTarget(proxyPass: string): { host: string; port: string | u
   return { host: match[1] as string, port: match[2] };
 }
 
+/** The `# nginx-ws: websocket` comments of each parsed file, found once: a big config has thousands of comments and locations. */
+const annotationsByFile = new WeakMap<ParsedFile, readonly Comment[]>();
+
+function annotations(parsed: ParsedFile): readonly Comment[] {
+  let found = annotationsByFile.get(parsed);
+  if (!found) {
+    found = parsed.comments.filter((comment) => ANNOTATION.test(comment.text));
+    annotationsByFile.set(parsed, found);
+  }
+  return found;
+}
+
 function hasAnnotation(analysis: FileAnalysis, location: LocationModel): boolean {
   const parsed = analysis.tree.files.get(location.node.file);
   if (!parsed) return false;
+  const marks = annotations(parsed);
+  if (!marks.length) return false;
   const directive = location.node.directive;
   const headerLine = directive.range.start.line;
   const lastLine = directive.block?.closeRange?.end.line ?? directive.range.end.line;
-  return parsed.comments.some((comment) => {
+  return marks.some((comment) => {
     const line = comment.range.start.line;
-    return ANNOTATION.test(comment.text) && line >= headerLine - 1 && line <= lastLine;
+    return line >= headerLine - 1 && line <= lastLine;
   });
 }
 

@@ -63,5 +63,6 @@ export interface Rule {
   readonly defaultSeverity: Severity;
   /** One line for the rules table. */
   readonly title: string;
-  check(context: RuleContext): RuleFinding | undefined;
+  /** Usually one finding per location; a rule may report several distinct mistakes. */
+  check(context: RuleContext): RuleFinding | readonly RuleFinding[] | undefined;
 }
