@@ -245,24 +245,22 @@ describe('the target nginx version', () => {
 });
 
 describe('one mistake, one diagnostic', () => {
-  it(
-    'a server-level proxy_http_version 1.0 inherited by two WebSocket locations is reported once',
-    {
-      todo: 'ws-http-version reports an inherited explicit value on the line that sets it, once per location that inherits it: two identical diagnostics on one line. Dedupe, or report on each location with related information to the server line: a design choice for the lead.',
-    },
-    () => {
-      const testCase = caseById('ws-http-version/bad-server-level');
-      const text = readFileSync(testCase.file, 'utf8').replace(
-        '        location /ws/ {',
-        '        location /chat/ws/ {\n            proxy_pass http://127.0.0.1:9001;\n        }\n\n        location /ws/ {',
-      );
-      const findings = checkCase(testCase, analyzeCase(testCase, new Map([[testCase.file, text]])));
-      const onServerLine = findings.filter(
-        (finding) => finding.code === 'ws-http-version' && finding.range.start.line + 1 === 8,
-      );
-      assert.equal(onServerLine.length, 1);
-    },
-  );
+  it('a server-level proxy_http_version 1.0 inherited by two WebSocket locations: one diagnostic on each location, pointing at the server line', () => {
+    const testCase = caseById('ws-http-version/bad-server-level');
+    const text = readFileSync(testCase.file, 'utf8').replace(
+      '        location /ws/ {',
+      '        location /chat/ws/ {\n            proxy_pass http://127.0.0.1:9001;\n        }\n\n        location /ws/ {',
+    );
+    const findings = checkCase(testCase, analyzeCase(testCase, new Map([[testCase.file, text]])));
+    const versionFindings = findings.filter((finding) => finding.code === 'ws-http-version');
+    assert.deepEqual(
+      versionFindings.map((finding) => finding.range.start.line + 1),
+      [10, 14],
+    );
+    for (const finding of versionFindings) {
+      assert.ok(finding.related.some((related) => related.range.start.line + 1 === 8));
+    }
+  });
 });
 
 describe('severity settings and disable comments', () => {

@@ -128,19 +128,31 @@ export function checkFile(analysis: FileAnalysis, options: CheckOptions): Findin
         const override = options.severity[rule.code];
         if (override === 'off') continue;
         if (override) severity = override;
-        const inThisFile = found.at && found.at.file === location.node.file;
-        const range = inThisFile && found.at ? found.at.range : header;
+        // Shown on the line at fault when it is inside this location; a line it inherits (from its
+        // server, or another file) is shown on the location, pointing there, so that two locations
+        // inheriting one bad line each get their own diagnostic instead of two on the same line.
+        const inLocation =
+          found.at !== undefined &&
+          found.at.file === location.node.file &&
+          found.at.range.start.line >= location.node.directive.range.start.line &&
+          found.at.range.end.line <= location.node.directive.range.end.line;
+        const range = inLocation && found.at ? found.at.range : header;
         if (isSuppressed(silenced, [range.start.line, header.start.line], rule.code)) continue;
         const related = [...(found.related ?? [])];
-        // The diagnostic can only be shown in this file: when the line at fault is in another one
-        // (an included snippet, the main config), point at it so the user can get there.
         const at = found.at;
         if (
           at &&
-          !inThisFile &&
+          !inLocation &&
           !related.some((entry) => entry.file === at.file && comparePositions(entry.range.start, at.range.start) === 0)
         ) {
-          related.unshift({ file: at.file, range: at.range, message: 'the line at fault, in another file' });
+          related.unshift({
+            file: at.file,
+            range: at.range,
+            message:
+              at.file === location.node.file
+                ? 'the line at fault, inherited by this location'
+                : 'the line at fault, in another file',
+          });
         }
         findings.push({
           code: rule.code,
