@@ -82,12 +82,28 @@ const NO_HEADERS: HeaderSet = { lines: [], level: undefined, dropped: [] };
 const NONE: readonly ConfigNode[] = [];
 
 /** Directives that define a variable named by their first argument. */
-const SETTERS = new Set(['set', 'perl_set', 'js_set', 'auth_request_set', 'set_by_lua', 'set_by_lua_block', 'set_by_lua_file', 'set_real_ip_from_var']);
+const SETTERS = new Set([
+  'set',
+  'perl_set',
+  'js_set',
+  'auth_request_set',
+  'set_by_lua',
+  'set_by_lua_block',
+  'set_by_lua_file',
+  'set_real_ip_from_var',
+]);
 const NAMED_CAPTURE = /\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>/g;
 
 function setting(node: ConfigNode): Setting {
-  const word = node.directive.args[0];
-  return { node, value: word?.value ?? '', word };
+  const directive = node.directive;
+  // The Word (with its range) is made only when a rule or fix asks for it.
+  return {
+    node,
+    value: directive.argValue(0) ?? '',
+    get word(): Word | undefined {
+      return directive.args[0];
+    },
+  };
 }
 
 function variableName(value: string | undefined): string | undefined {
@@ -97,10 +113,11 @@ function variableName(value: string | undefined): string | undefined {
 }
 
 function splitLocationArgs(node: ConfigNode): { modifier: string; path: string } {
-  const args = node.directive.args;
-  const first = args[0]?.value ?? '';
-  if (node.directive.name !== 'location') return { modifier: '', path: args.map((arg) => arg.raw).join(' ') };
-  if (args.length >= 2 && ['=', '~', '~*', '^~'].includes(first)) return { modifier: first, path: args[1]?.value ?? '' };
+  const directive = node.directive;
+  if (directive.name !== 'location') return { modifier: '', path: directive.args.map((arg) => arg.raw).join(' ') };
+  const first = directive.argValue(0) ?? '';
+  if (directive.argCount >= 2 && ['=', '~', '~*', '^~'].includes(first))
+    return { modifier: first, path: directive.argValue(1) ?? '' };
   if (first.startsWith('@')) return { modifier: '@', path: first };
   // `location =/exact`, `location ~/regex` are written without the space too.
   const glued = /^(\^~|~\*|~|=)(.+)$/.exec(first);
@@ -137,25 +154,30 @@ export function buildConfigModel(tree: ConfigTree): ConfigModel {
     const directive = node.directive;
     const name = directive.name;
     if (name === 'map' && directive.block) {
-      const variable = variableName(directive.args[1]?.value);
+      const variable = variableName(directive.argValue(1));
       define(variable, node, 'map');
       if (variable) maps.set(variable, node);
     } else if (name === 'geo' && directive.block) {
-      define(variableName(directive.args[directive.args.length - 1]?.value), node, 'geo');
+      define(variableName(directive.argValue(directive.argCount - 1)), node, 'geo');
     } else if (name === 'split_clients' && directive.block) {
-      define(variableName(directive.args[1]?.value), node, 'split_clients');
+      define(variableName(directive.argValue(1)), node, 'split_clients');
     } else if (SETTERS.has(name)) {
-      define(variableName(directive.args[0]?.value), node, name === 'set' ? 'set' : 'other');
+      define(variableName(directive.argValue(0)), node, name === 'set' ? 'set' : 'other');
     } else if (name === 'upstream' && directive.block) {
-      const upstreamName = directive.args[0]?.value;
+      const upstreamName = directive.argValue(0);
       if (upstreamName) upstreams.set(upstreamName, node);
     } else if (name === 'location' || name === 'if' || name === 'server_name' || name === 'rewrite') {
-      for (const arg of directive.args) collectCaptures(node, arg.value);
+      for (let index = 0; index < directive.argCount; index++) collectCaptures(node, directive.argValue(index));
     }
   };
 
   /** The own settings of a block: its direct children (includes already flattened in). */
-  const levelOf = (block: ConfigNode | undefined, children: readonly ConfigNode[], context: ContextName, inherited: Inherited): Inherited => {
+  const levelOf = (
+    block: ConfigNode | undefined,
+    children: readonly ConfigNode[],
+    context: ContextName,
+    inherited: Inherited,
+  ): Inherited => {
     let proxyHttpVersion: Setting | undefined;
     let proxyReadTimeout: Setting | undefined;
     let ownHeaders: HeaderLine[] | undefined;
@@ -171,8 +193,16 @@ export function buildConfigModel(tree: ConfigTree): ConfigModel {
         case 'proxy_set_header': {
           // Not allowed inside `if`; nginx rejects it there, so it sets nothing.
           if (context === 'if') break;
-          const name = child.directive.args[0]?.value ?? '';
-          (ownHeaders ??= []).push({ node: child, name, key: name.toLowerCase(), value: child.directive.args[1] });
+          const header = child.directive;
+          const name = header.argValue(0) ?? '';
+          (ownHeaders ??= []).push({
+            node: child,
+            name,
+            key: name.toLowerCase(),
+            get value(): Word | undefined {
+              return header.args[1];
+            },
+          });
           break;
         }
         case 'include':
@@ -276,7 +306,9 @@ export function buildConfigModel(tree: ConfigTree): ConfigModel {
  * `location` line: when it proxies, model it as one, anchored at its `proxy_pass`.
  */
 function addFragmentLocation(tree: ConfigTree, level: Inherited, locations: LocationModel[]): void {
-  const proxyPassNode = tree.children.find((node) => node.directive.name === 'proxy_pass' && node.file === tree.rootFile);
+  const proxyPassNode = tree.children.find(
+    (node) => node.directive.name === 'proxy_pass' && node.file === tree.rootFile,
+  );
   if (!proxyPassNode) return;
   locations.push({
     node: proxyPassNode,

@@ -4,7 +4,8 @@ import { parse } from '../parser/parser';
 import { isGlobPattern, type ConfigFileSystem } from './fileSystem';
 
 /** The context a block's children are in, named after the block directive (`main` at the top). */
-export type ContextName = 'main' | 'http' | 'server' | 'location' | 'if' | 'limit_except' | 'upstream' | 'events' | 'stream' | 'map' | 'other';
+export type ContextName =
+  'main' | 'http' | 'server' | 'location' | 'if' | 'limit_except' | 'upstream' | 'events' | 'stream' | 'map' | 'other';
 
 /** Blocks whose bodies are not directives but table entries (`map`, `types`, ...). */
 const TABLE_BLOCKS = new Set(['map', 'types', 'geo', 'split_clients', 'match', 'charset_map']);
@@ -108,6 +109,30 @@ export class ParseCache {
 }
 
 const DEFAULT_MAX_DEPTH = 32;
+const NO_CHILDREN: readonly ConfigNode[] = Object.freeze([]);
+
+/** The file system seen by one tree build: each file read, glob expanded and path resolved once. */
+function memoized(fs: ConfigFileSystem): ConfigFileSystem {
+  const texts = new Map<string, string | undefined>();
+  const globs = new Map<string, string[]>();
+  const canonicals = new Map<string, string>();
+  return {
+    readFile(file) {
+      if (!texts.has(file)) texts.set(file, fs.readFile(file));
+      return texts.get(file);
+    },
+    glob(pattern) {
+      let found = globs.get(pattern);
+      if (!found) globs.set(pattern, (found = fs.glob(pattern)));
+      return found;
+    },
+    canonical(file) {
+      let found = canonicals.get(file);
+      if (found === undefined) canonicals.set(file, (found = fs.canonical(file)));
+      return found;
+    },
+  };
+}
 const ANNOTATION = /^\s*nginx-ws:\s*context\s*=\s*(main|http|server|location)\b/i;
 
 /** Reads `# nginx-ws: context=server` from the file's comments. */
@@ -119,8 +144,29 @@ export function annotatedContext(comments: readonly Comment[]): ContextName | un
   return undefined;
 }
 
-const MAIN_ONLY = new Set(['http', 'events', 'stream', 'user', 'worker_processes', 'pid', 'load_module', 'worker_rlimit_nofile', 'daemon', 'mail']);
-const HTTP_LEVEL = new Set(['server', 'upstream', 'map', 'geo', 'split_clients', 'log_format', 'limit_req_zone', 'limit_conn_zone', 'proxy_cache_path']);
+const MAIN_ONLY = new Set([
+  'http',
+  'events',
+  'stream',
+  'user',
+  'worker_processes',
+  'pid',
+  'load_module',
+  'worker_rlimit_nofile',
+  'daemon',
+  'mail',
+]);
+const HTTP_LEVEL = new Set([
+  'server',
+  'upstream',
+  'map',
+  'geo',
+  'split_clients',
+  'log_format',
+  'limit_req_zone',
+  'limit_conn_zone',
+  'proxy_cache_path',
+]);
 const SERVER_LEVEL = new Set(['location', 'listen', 'server_name', 'ssl_certificate', 'ssl_certificate_key']);
 
 /** Guesses the context of a fragment from its top-level directives. */
@@ -139,7 +185,9 @@ export function inferContext(directives: readonly Directive[]): ContextName {
  * Parses `rootFile` and every file it includes, recursively, into one tree of nodes in the
  * order nginx reads them.
  */
-export function buildConfigTree(rootFile: string, fs: ConfigFileSystem, options: TreeOptions): ConfigTree {
+export function buildConfigTree(rootFile: string, disk: ConfigFileSystem, options: TreeOptions): ConfigTree {
+  const fs = memoized(disk);
+  const resolutions = new Map<string, IncludeResolution>();
   const cache = options.parseCache ?? new ParseCache();
   const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
   const files = new Map<string, ParsedFile>();
@@ -186,7 +234,8 @@ export function buildConfigTree(rootFile: string, fs: ConfigFileSystem, options:
   ): void => {
     for (const directive of directives) {
       const childContext = directive.block ? contextOfBlock(directive.name) : context;
-      const children: ConfigNode[] = [];
+      // Most directives have no block: they share one empty list rather than each making its own.
+      const children: ConfigNode[] = directive.block && childContext !== 'map' ? [] : (NO_CHILDREN as ConfigNode[]);
       const isInclude = directive.name === 'include' && !directive.block && context !== 'map';
       const node: { -readonly [K in keyof ConfigNode]: ConfigNode[K] } = {
         directive,
@@ -211,19 +260,30 @@ export function buildConfigTree(rootFile: string, fs: ConfigFileSystem, options:
     context: ContextName,
     out: ConfigNode[],
   ): void => {
-    const pattern = node.directive.args[0]?.value;
+    const pattern = node.directive.argValue(0);
     if (pattern === undefined) return;
-    const resolution = resolveInclude(pattern, options.baseDir, fs, options.pathMappings ?? {});
+    // A snippet included in thousands of locations is looked up once.
+    let resolution = resolutions.get(pattern);
+    if (!resolution) {
+      resolution = resolveInclude(pattern, options.baseDir, fs, options.pathMappings ?? {});
+      resolutions.set(pattern, resolution);
+    }
     node.include = resolution;
     if (resolution.problem) includeProblems.push({ node, message: resolution.problem });
     for (const included of resolution.files) {
       const canonical = fs.canonical(included);
       if (active.includes(canonical)) {
-        includeProblems.push({ node, message: `"${included}" includes itself (through ${active.length} level(s)): nginx would loop.` });
+        includeProblems.push({
+          node,
+          message: `"${included}" includes itself (through ${active.length} level(s)): nginx would loop.`,
+        });
         continue;
       }
       if (active.length >= maxDepth) {
-        includeProblems.push({ node, message: `Includes nest deeper than ${maxDepth} levels; "${included}" was not read.` });
+        includeProblems.push({
+          node,
+          message: `Includes nest deeper than ${maxDepth} levels; "${included}" was not read.`,
+        });
         continue;
       }
       const parsed = load(included);

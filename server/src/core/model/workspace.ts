@@ -43,7 +43,8 @@ function nginxConfAbove(file: string, fs: ConfigFileSystem, stopAt: readonly str
 function nginxConfsInWorkspace(fs: ConfigFileSystem, folders: readonly string[]): string[] {
   const found: string[] = [];
   for (const folder of folders) {
-    for (const pattern of ['nginx.conf', '*/nginx.conf', '*/*/nginx.conf']) found.push(...fs.glob(path.join(folder, pattern)));
+    for (const pattern of ['nginx.conf', '*/nginx.conf', '*/*/nginx.conf'])
+      found.push(...fs.glob(path.join(folder, pattern)));
   }
   return found;
 }
@@ -54,7 +55,11 @@ export function mainConfigCandidates(file: string, fs: ConfigFileSystem, options
   const candidates: string[] = [];
   if (options.mainConfig) {
     const first = folders[0];
-    candidates.push(path.isAbsolute(options.mainConfig) || !first ? path.resolve(options.mainConfig) : path.join(first, options.mainConfig));
+    candidates.push(
+      path.isAbsolute(options.mainConfig) || !first
+        ? path.resolve(options.mainConfig)
+        : path.join(first, options.mainConfig),
+    );
   }
   const above = nginxConfAbove(file, fs, folders);
   if (above) candidates.push(above);
@@ -72,8 +77,15 @@ export function analyzeFile(file: string, fs: ConfigFileSystem, options: Workspa
   const canonical = fs.canonical(file);
   for (const mainConfig of mainConfigCandidates(file, fs, options)) {
     if (fs.readFile(mainConfig) === undefined) continue;
-    const tree = buildConfigTree(mainConfig, fs, { baseDir: path.dirname(mainConfig), pathMappings, parseCache: cache, rootContext: 'main' });
-    const inclusion = [...tree.inclusions.entries()].find(([included]) => included === file || fs.canonical(included) === canonical);
+    const tree = buildConfigTree(mainConfig, fs, {
+      baseDir: path.dirname(mainConfig),
+      pathMappings,
+      parseCache: cache,
+      rootContext: 'main',
+    });
+    const inclusion = [...tree.inclusions.entries()].find(
+      ([included]) => included === file || fs.canonical(included) === canonical,
+    );
     if (!inclusion) continue;
     const [includedAs, sites] = inclusion;
     return finish(file, includedAs, tree, mainConfig, sites[0]?.context ?? 'main');
@@ -82,7 +94,13 @@ export function analyzeFile(file: string, fs: ConfigFileSystem, options: Workspa
   return finish(file, file, tree, undefined, tree.rootContext);
 }
 
-function finish(file: string, includedAs: string, tree: ConfigTree, mainConfig: string | undefined, context: ContextName): FileAnalysis {
+function finish(
+  file: string,
+  includedAs: string,
+  tree: ConfigTree,
+  mainConfig: string | undefined,
+  context: ContextName,
+): FileAnalysis {
   const model = buildConfigModel(tree);
   const parsed = tree.files.get(includedAs) as ParsedFile;
   return {

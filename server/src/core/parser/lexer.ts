@@ -147,7 +147,12 @@ export class Lexer {
         // unrendered. nginx rejects it; read it as one word so the rest of the file keeps its shape.
         const placeholderEnd = text.charCodeAt(start + 1) === OPEN ? this.placeholderEnd(start) : -1;
         if (placeholderEnd > 0) {
-          this.problems.push({ kind: 'template-placeholder', offset: start, end: placeholderEnd, detail: text.slice(start, placeholderEnd) });
+          this.problems.push({
+            kind: 'template-placeholder',
+            offset: start,
+            end: placeholderEnd,
+            detail: text.slice(start, placeholderEnd),
+          });
           this.pos = this.tokenEnd = placeholderEnd;
           this.tokenEscaped = false;
           return TokenKind.Word;

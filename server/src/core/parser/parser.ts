@@ -78,6 +78,21 @@ class WordTable {
     this.length = at + 3;
   }
 
+  /** What nginx sees of word `index`, without making a Word for it. */
+  value(index: number): string {
+    const cells = this.cells;
+    const start = cells[index * 3] as number;
+    const end = cells[index * 3 + 1] as number;
+    const code = cells[index * 3 + 2] as QuoteCode;
+    const text = this.source.text;
+    if (code === QuoteCode.None) {
+      const raw = text.slice(start, end);
+      return raw.indexOf('\\') < 0 ? raw : unescapeNginx(raw);
+    }
+    const closed = code === QuoteCode.Double || code === QuoteCode.Single;
+    return unescapeNginx(text.slice(start + 1, closed ? end - 1 : end));
+  }
+
   word(index: number): WordNode {
     const cells = this.cells;
     const start = cells[index * 3] as number;
@@ -133,11 +148,17 @@ class DirectiveNode implements Directive {
   get argCount(): number {
     return this.wordCount - 1;
   }
+  argValue(index: number): string | undefined {
+    if (index < 0 || index >= this.wordCount - 1) return undefined;
+    return this.args_ ? this.args_[index]?.value : this.table.value(this.firstWord + 1 + index);
+  }
   get range(): Range {
     return this.table.source.rangeOf(this.offset, this.endOffset);
   }
   get semicolonRange(): Range | undefined {
-    return this.semicolonOffset < 0 ? undefined : this.table.source.rangeOf(this.semicolonOffset, this.semicolonOffset + 1);
+    return this.semicolonOffset < 0
+      ? undefined
+      : this.table.source.rangeOf(this.semicolonOffset, this.semicolonOffset + 1);
   }
 }
 
@@ -454,18 +475,18 @@ function parseOnce(source: SourceTextImpl, file: string, recoverByIndentation: b
             nginxLine: range.start.line,
           }
         : problem.kind === 'unterminated-string'
-        ? {
-            code: 'unterminated-string',
-            message: `Unterminated string: the closing ${problem.detail} is missing.`,
-            range,
-            nginxLine: lastLine(),
-          }
-        : {
-            code: 'unexpected-character',
-            message: `Unexpected "${problem.detail}" right after a quoted string: nginx needs a space, ";" or "{" there.`,
-            range,
-            nginxLine: range.start.line,
-          },
+          ? {
+              code: 'unterminated-string',
+              message: `Unterminated string: the closing ${problem.detail} is missing.`,
+              range,
+              nginxLine: lastLine(),
+            }
+          : {
+              code: 'unexpected-character',
+              message: `Unexpected "${problem.detail}" right after a quoted string: nginx needs a space, ";" or "{" there.`,
+              range,
+              nginxLine: range.start.line,
+            },
     );
   }
   errors.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
