@@ -39,7 +39,7 @@ import {
   uriOf,
 } from './lsp/convert';
 import { NginxVersionProbe } from './lsp/nginxVersion';
-import { NodeFileSystem } from './node/nodeFileSystem';
+import { CachingFileSystem } from './node/nodeFileSystem';
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
@@ -69,7 +69,7 @@ function fileOf(uri: string): string {
 }
 
 const openDocumentsByFile = new Map<string, TextDocument>();
-const fileSystem = new NodeFileSystem((file) => openDocumentsByFile.get(file)?.getText());
+const fileSystem = new CachingFileSystem((file) => openDocumentsByFile.get(file)?.getText());
 
 function settingsFor(uri: string): Promise<Settings> {
   if (!supportsConfiguration) return Promise.resolve(normalizeSettings(undefined));
@@ -93,7 +93,9 @@ interface Analysed {
 async function analyse(document: TextDocument): Promise<Analysed> {
   const settings = await settingsFor(document.uri);
   const nginxVersion =
-    settings.nginxVersion === 'auto' ? await versionProbe.detect(settings.nginxPath) : parseNginxVersion(settings.nginxVersion);
+    settings.nginxVersion === 'auto'
+      ? await versionProbe.detect(settings.nginxPath)
+      : parseNginxVersion(settings.nginxVersion);
   const analysis = analyzeFile(fileOf(document.uri), fileSystem, {
     mainConfig: settings.mainConfig,
     workspaceFolders,
@@ -171,7 +173,8 @@ function revalidateDependents(file: string, except?: string): void {
 function updateWatchers(): void {
   if (!supportsWatcherRegistration) return;
   const directories = new Set<string>();
-  for (const files of dependenciesByUri.values()) for (const file of files) if (path.isAbsolute(file)) directories.add(path.dirname(file));
+  for (const files of dependenciesByUri.values())
+    for (const file of files) if (path.isAbsolute(file)) directories.add(path.dirname(file));
   const key = [...directories].sort().join('\n');
   if (key === watchedDirectories) return;
   watchedDirectories = key;
@@ -221,19 +224,26 @@ connection.onInitialized(() => {
   if (!supportsWorkspaceFolders) return;
   connection.workspace.onDidChangeWorkspaceFolders((event) => {
     const removed = new Set(event.removed.map((folder) => fileOf(folder.uri)));
-    workspaceFolders = [...workspaceFolders.filter((folder) => !removed.has(folder)), ...event.added.map((folder) => fileOf(folder.uri))];
+    workspaceFolders = [
+      ...workspaceFolders.filter((folder) => !removed.has(folder)),
+      ...event.added.map((folder) => fileOf(folder.uri)),
+    ];
     for (const document of documents.all()) schedule(document.uri);
   });
 });
 
 connection.onDidChangeConfiguration(() => {
   settingsByUri.clear();
+  fileSystem.invalidateAll();
   for (const document of documents.all()) schedule(document.uri);
   if (supportsCodeLensRefresh) void connection.sendRequest(CodeLensRefreshRequest.type).catch(() => undefined);
 });
 
 documents.onDidOpen((event) => {
   openDocumentsByFile.set(fileOf(event.document.uri), event.document);
+  // Opening a file is rare next to typing: a good moment to forget what the disk looked like
+  // outside the watched folders (a new nginx.conf, an edited main config).
+  fileSystem.invalidateAll();
 });
 
 documents.onDidChangeContent((event) => {
@@ -247,6 +257,7 @@ documents.onDidClose((event) => {
   const uri = event.document.uri;
   const file = fileOf(uri);
   openDocumentsByFile.delete(file);
+  fileSystem.invalidate(file); // read it from disk again: the buffer may have been saved, or not
   clearTimeout(pendingValidations.get(uri));
   pendingValidations.delete(uri);
   dependenciesByUri.delete(uri);
@@ -260,6 +271,7 @@ documents.onDidClose((event) => {
 connection.onDidChangeWatchedFiles((params) => {
   for (const change of params.changes) {
     const file = fileOf(change.uri);
+    fileSystem.invalidate(file);
     if (openDocumentsByFile.has(file)) continue; // the editor's buffer is what counts
     revalidateDependents(file);
   }
@@ -287,7 +299,12 @@ connection.onCodeAction(async (params): Promise<CodeAction[]> => {
     const actions: CodeAction[] = [];
     if (wants(only, FIX_ALL_KIND)) {
       const edits = fixAllEdits(findings, analysis, nginxVersion);
-      if (edits.length) actions.push({ title: 'Fix all nginx-ws WebSocket problems', kind: FIX_ALL_KIND, edit: toWorkspaceEdit(edits) });
+      if (edits.length)
+        actions.push({
+          title: 'Fix all nginx-ws WebSocket problems',
+          kind: FIX_ALL_KIND,
+          edit: toWorkspaceEdit(edits),
+        });
       if (only) return actions; // fix-on-save asked only for this
     }
     if (wants(only, CodeActionKind.QuickFix)) {
@@ -309,7 +326,11 @@ connection.onCodeAction(async (params): Promise<CodeAction[]> => {
       if (ours.length && fixable.length > 1) {
         const edits = fixAllEdits(findings, analysis, nginxVersion);
         if (edits.length) {
-          actions.push({ title: 'Fix all WebSocket problems in this file', kind: CodeActionKind.QuickFix, edit: toWorkspaceEdit(edits) });
+          actions.push({
+            title: 'Fix all WebSocket problems in this file',
+            kind: CodeActionKind.QuickFix,
+            edit: toWorkspaceEdit(edits),
+          });
         }
       }
     }
@@ -340,7 +361,11 @@ connection.onCodeLens(async (params): Promise<CodeLens[]> => {
         const range = locationHeaderRange(location);
         return {
           range,
-          command: { title: 'Test WebSocket proxy', command: 'nginxWs.testProxy', arguments: [document.uri, range.start.line] },
+          command: {
+            title: 'Test WebSocket proxy',
+            command: 'nginxWs.testProxy',
+            arguments: [document.uri, range.start.line],
+          },
         };
       });
   } catch (error) {

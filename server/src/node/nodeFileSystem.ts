@@ -100,3 +100,51 @@ function isFile(candidate: string): boolean {
     return false;
   }
 }
+
+/**
+ * The disk as the language server sees it between file-watcher events: each file read, glob
+ * expanded and path resolved once, until `invalidate` says the disk changed. Unsaved buffers
+ * (the overlay) are always read fresh. Without it every keystroke would re-read every include.
+ */
+export class CachingFileSystem implements ConfigFileSystem {
+  private readonly texts = new Map<string, string | undefined>();
+  private readonly globs = new Map<string, string[]>();
+  private readonly canonicals = new Map<string, string>();
+  private readonly disk: NodeFileSystem;
+
+  constructor(private readonly overlay: (file: string) => string | undefined = () => undefined) {
+    this.disk = new NodeFileSystem(overlay);
+  }
+
+  readFile(file: string): string | undefined {
+    const open = this.overlay(file);
+    if (open !== undefined) return open;
+    if (!this.texts.has(file)) this.texts.set(file, this.disk.readFile(file));
+    return this.texts.get(file);
+  }
+
+  glob(pattern: string): string[] {
+    let found = this.globs.get(pattern);
+    if (!found) this.globs.set(pattern, (found = this.disk.glob(pattern)));
+    return found;
+  }
+
+  canonical(file: string): string {
+    let found = this.canonicals.get(file);
+    if (found === undefined) this.canonicals.set(file, (found = this.disk.canonical(file)));
+    return found;
+  }
+
+  /** A file changed, appeared or went away: forget it, and every glob (it may now match or not). */
+  invalidate(file: string): void {
+    this.texts.delete(file);
+    this.canonicals.delete(file);
+    this.globs.clear();
+  }
+
+  invalidateAll(): void {
+    this.texts.clear();
+    this.globs.clear();
+    this.canonicals.clear();
+  }
+}
