@@ -264,6 +264,11 @@ function parseOnce(source: SourceTextImpl, file: string, recoverByIndentation: b
   let pendingIndent = 0;
   let openErrors: OpenError[] = [];
 
+  /** A `;`, `{` or `}` where none can stand: nginx reports it on its own line. */
+  const punctuationError = (code: ParseErrorCode, message: string, offset: number): void => {
+    errors.push({ code, message, range: source.rangeOf(offset, offset + 1), nginxLine: lineOf(offset) });
+  };
+
   const top = (): Frame => stack[stack.length - 1] as Frame;
 
   const settleOpenErrors = (line: number): void => {
@@ -378,12 +383,7 @@ function parseOnce(source: SourceTextImpl, file: string, recoverByIndentation: b
         const offset = lexer.tokenStart;
         if (openErrors.length) settleOpenErrors(lineOf(offset));
         if (pending < 0) {
-          errors.push({
-            code: 'unexpected-semicolon',
-            message: 'Unexpected ";": there is no directive for it to end.',
-            range: source.rangeOf(offset, offset + 1),
-            nginxLine: lineOf(offset),
-          });
+          punctuationError('unexpected-semicolon', 'Unexpected ";": there is no directive for it to end.', offset);
           break;
         }
         const directive = takePending();
@@ -396,12 +396,11 @@ function parseOnce(source: SourceTextImpl, file: string, recoverByIndentation: b
         const offset = lexer.tokenStart;
         if (openErrors.length) settleOpenErrors(lineOf(offset));
         if (pending < 0) {
-          errors.push({
-            code: 'unexpected-open-brace',
-            message: 'Unexpected "{": a block needs a directive name before it.',
-            range: source.rangeOf(offset, offset + 1),
-            nginxLine: lineOf(offset),
-          });
+          punctuationError(
+            'unexpected-open-brace',
+            'Unexpected "{": a block needs a directive name before it.',
+            offset,
+          );
           // Keep the braces balanced: what it holds counts as the enclosing block's.
           stack.push({
             directive: undefined,
@@ -448,12 +447,7 @@ function parseOnce(source: SourceTextImpl, file: string, recoverByIndentation: b
         if (stack.length > 1) {
           closeFrame(offset);
         } else {
-          errors.push({
-            code: 'unexpected-close-brace',
-            message: 'Unexpected "}": no block is open here.',
-            range: source.rangeOf(offset, offset + 1),
-            nginxLine: lineOf(offset),
-          });
+          punctuationError('unexpected-close-brace', 'Unexpected "}": no block is open here.', offset);
         }
         break;
       }
