@@ -133,8 +133,12 @@ async function install() {
   log(
     `installing code-server ${CODE_SERVER_VERSION} into ${paths.codeServerPrefix} (builds native modules, a few minutes)`,
   );
+  // Run from `npm test`, this process inherits npm's own npm_config_* and npm_* variables (among them
+  // npm_config_user_agent "... node/v20 ...", which code-server's postinstall reads to decide the
+  // node version). The nested install must see only Node 24's npm, so they are left out.
+  const withoutNpmVariables = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_/i.test(name)));
   const codeServerEnv = {
-    ...process.env,
+    ...withoutNpmVariables,
     PATH: `${paths.nodeBinDir}${delimiter}${process.env.PATH ?? ''}`,
     npm_config_nodedir: paths.nodePackage,
   };

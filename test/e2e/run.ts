@@ -1,30 +1,52 @@
 // Runs the end-to-end tests in a real VS Code (see test/e2e/README.md).
 //
-//   node --import tsx test/e2e/run.ts                      extension-host suite (test/e2e/suite)
-//   node --import tsx test/e2e/run.ts --workspace <name>   ...opening test/fixtures/e2e-workspaces/<name>
-//   node --import tsx test/e2e/run.ts --electron           ...in VS Code downloaded by test-electron
-//   node --import tsx test/e2e/run.ts --ui <file.vsix>     UI smoke walk: a packaged build in code-server
-//   node --import tsx test/e2e/run.ts --ui-package         ...on the current build, packaged in a temp folder
-//   node --import tsx test/e2e/run.ts --ui-self-test       ...on a stand-in build (proves the harness)
-//   (with --ui/--ui-package, --ui-command "<palette title>" picks the command the walk runs)
+//   node --import tsx test/e2e/run.ts                      build the extension as shipped (production
+//                                                          bundles, .vsix), run the extension-host suite
+//                                                          on it, then walk the .vsix in code-server;
+//                                                          ends with "e2e: N passed, M failed"
+//   node --import tsx test/e2e/run.ts --only suite         ...only the suite
+//   node --import tsx test/e2e/run.ts --only ui            ...only the UI walk
+//   node --import tsx test/e2e/run.ts --workspace <name>   the suite opens test/fixtures/e2e-workspaces/<name>
+//   node --import tsx test/e2e/run.ts --electron           the suite in VS Code downloaded by test-electron
+//   node --import tsx test/e2e/run.ts --ui <file.vsix>     only the UI walk, on a given package
+//   node --import tsx test/e2e/run.ts --ui-self-test       the UI walk on a stand-in build (proves the harness)
+//   --update-screenshots                                   copies the walk's screenshots to the README's images/
+//   --ui-command "<palette title>"                         the command the walk runs (default: nginx's test)
 //
 // By default VS Code is the server and web workbench bundled in the code-server npm package,
 // installed by scripts/install-vscode.mjs, and driven through test/e2e/launcher/code-launcher.ts,
 // which @vscode/test-electron's runTests launches in place of the VS Code executable. Exits
 // non-zero when anything fails.
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { copyFileSync, cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runTests } from '@vscode/test-electron';
 import * as esbuild from 'esbuild';
+import { activationTime } from './support/activation';
 import { pruneOldRuns, runFolderName } from './support/results';
-import { DEFAULT_EXPECTATIONS, runUiOnCurrentBuild, runUiSelfTest, runUiSmoke, type UiExpectations } from './ui/smoke';
+import {
+  anyFailed,
+  formatSummary,
+  parseSuiteResults,
+  singleTestPart,
+  SUITE_RESULTS_FILE,
+  suitePart,
+  type PartResult,
+} from './support/summary';
+import { buildShippedExtension, type ShippedBuild } from './ui/package-vsix';
+import { NGINX_WS_EXPECTATIONS, runUiSelfTest, runUiSmoke, type UiExpectations } from './ui/smoke';
 
 const REPO_ROOT = resolve(__dirname, '..', '..');
 const SUITE_DIR = join(__dirname, 'suite');
 const WORKSPACES_DIR = join(REPO_ROOT, 'test', 'fixtures', 'e2e-workspaces');
 const RESULTS_DIR = join(REPO_ROOT, 'test-results', 'e2e');
+const BUILDS_DIR = join(REPO_ROOT, 'test-results', 'build');
+/** Which step's screenshot becomes which README image (--update-screenshots). */
+const README_SCREENSHOTS: ReadonlyMap<string, string> = new Map([
+  ['lightbulb', 'images/screenshot-diagnostic.png'],
+  ['output', 'images/screenshot-test-result.png'],
+]);
 const DEFAULT_WORKSPACE = 'websocket-proxy';
 
 function say(message: string): void {
@@ -97,88 +119,140 @@ function prepareRun(workspaceName: string): { runDir: string; workspace: string 
   return { runDir, workspace };
 }
 
-async function runSuite(options: { electron: boolean; workspace: string; skipBundle: boolean }): Promise<void> {
-  const started = Date.now();
-  if (!options.electron) {
-    await runNode([join(REPO_ROOT, 'scripts', 'install-vscode.mjs')], 'Installing VS Code (code-server)');
-  }
-  if (!options.skipBundle) {
-    const bundleStarted = Date.now();
-    await runNode([join(REPO_ROOT, 'scripts', 'bundle.mjs')], 'Bundling the client and server (scripts/bundle.mjs)');
-    say(`bundled the client and server in ${elapsed(bundleStarted)}`);
-  }
+/** Runs the suite in VS Code on `extensionDir`; resolves with what it passed and failed, never rejects. */
+async function runSuite(options: { electron: boolean; workspace: string; extensionDir: string }): Promise<PartResult> {
   // Everything of this run, the bundled suite included, lives in its own folder: runs started
   // side by side (several people share a checkout) do not overwrite each other's files.
   pruneOldRuns(RESULTS_DIR);
   const { runDir, workspace } = prepareRun(options.workspace);
-  const suiteStarted = Date.now();
-  const extensionTestsPath = await bundleSuite(runDir);
-  say(`bundled the suite in ${elapsed(suiteStarted)}`);
-  say(`workspace ${workspace}`);
-  const launchArgs = [
-    workspace,
-    `--user-data-dir=${join(runDir, 'user-data')}`,
-    `--extensions-dir=${join(runDir, 'extensions')}`,
-  ];
-  const testsStarted = Date.now();
+  const started = Date.now();
+  let runError: unknown;
+  let extensionTestsPath: string | undefined;
   try {
-    if (options.electron) {
-      await runTests({ extensionDevelopmentPath: REPO_ROOT, extensionTestsPath, launchArgs });
-    } else {
-      await runTests({
-        vscodeExecutablePath: writeLauncherWrapper(runDir),
-        extensionDevelopmentPath: REPO_ROOT,
-        extensionTestsPath,
-        launchArgs,
-      });
-    }
-  } finally {
-    say(`VS Code run took ${elapsed(testsStarted)}; total ${elapsed(started)}; files in ${runDir}`);
+    extensionTestsPath = await bundleSuite(runDir);
+    say(`bundled the suite in ${elapsed(started)}`);
+    say(`workspace ${workspace}`);
+    const launchArgs = [
+      workspace,
+      `--user-data-dir=${join(runDir, 'user-data')}`,
+      `--extensions-dir=${join(runDir, 'extensions')}`,
+    ];
+    await runTests({
+      ...(options.electron ? {} : { vscodeExecutablePath: writeLauncherWrapper(runDir) }),
+      extensionDevelopmentPath: options.extensionDir,
+      extensionTestsPath,
+      launchArgs,
+    });
+  } catch (error) {
+    runError = error;
+  }
+  say(`suite run took ${elapsed(started)}; files in ${runDir}`);
+  const activationMs = activationTime(join(runDir, 'user-data'));
+  if (activationMs !== undefined) say(`activation in the suite: language server started in ${activationMs} ms`);
+  const resultsFile = extensionTestsPath ? join(dirname(extensionTestsPath), SUITE_RESULTS_FILE) : undefined;
+  const results = parseSuiteResults(
+    resultsFile && existsSync(resultsFile) ? readFileSync(resultsFile, 'utf8') : undefined,
+  );
+  return suitePart(results, runError);
+}
+
+/** Walks the packaged .vsix in code-server; resolves with the walk as one test, never rejects. */
+async function runUiWalk(vsix: string, expectations: UiExpectations, updateScreenshots: boolean): Promise<PartResult> {
+  const started = Date.now();
+  let walkError: unknown;
+  try {
+    const report = await runUiSmoke(vsix, expectations);
+    if (report.activationMs !== undefined)
+      say(`activation in code-server: language server started in ${report.activationMs} ms`);
+    if (updateScreenshots) copyReadmeScreenshots(report.screenshots);
+  } catch (error) {
+    walkError = error;
+    console.error(`[ui] ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  }
+  say(`UI walk took ${elapsed(started)}`);
+  return singleTestPart('UI walk of the packaged .vsix in code-server', walkError);
+}
+
+/** The README's screenshots, from the walk's steps (see README_SCREENSHOTS). */
+function copyReadmeScreenshots(screenshots: ReadonlyMap<string, string>): void {
+  for (const [step, target] of README_SCREENSHOTS) {
+    const shot = screenshots.get(step);
+    if (!shot) throw new Error(`The walk took no "${step}" screenshot for ${target}`);
+    copyFileSync(shot, join(REPO_ROOT, target));
+    say(`updated ${target} from ${shot}`);
   }
 }
 
-async function main(): Promise<void> {
+/** Builds the shipped extension once for both parts: production bundles, assets, the .vsix. */
+async function buildOnce(): Promise<ShippedBuild> {
+  const started = Date.now();
+  pruneOldRuns(BUILDS_DIR);
+  const buildDir = join(BUILDS_DIR, runFolderName('build'));
+  const build = await buildShippedExtension(buildDir);
+  say(`built ${build.vsix} (${(build.bytes / 1024).toFixed(0)} KiB, ${build.bytes} bytes) in ${elapsed(started)}`);
+  return build;
+}
+
+async function main(): Promise<boolean> {
   const { values } = parseArgs({
     options: {
+      only: { type: 'string' },
       electron: { type: 'boolean', default: false },
       workspace: { type: 'string', default: DEFAULT_WORKSPACE },
-      'skip-bundle': { type: 'boolean', default: false },
       ui: { type: 'string' },
-      'ui-package': { type: 'boolean', default: false },
       'ui-self-test': { type: 'boolean', default: false },
       'ui-command': { type: 'string' },
+      'update-screenshots': { type: 'boolean', default: false },
     },
     strict: true,
   });
-  if (values.ui !== undefined || values['ui-package'] || values['ui-self-test']) {
+  const only = values.only;
+  if (only !== undefined && only !== 'suite' && only !== 'ui')
+    throw new Error(`--only takes "suite" or "ui", not "${only}"`);
+  const started = Date.now();
+  const needsCodeServer = !(values.electron && only === 'suite');
+  if (needsCodeServer) {
     await runNode([join(REPO_ROOT, 'scripts', 'install-vscode.mjs')], 'Installing VS Code (code-server)');
-    const command = values['ui-command'];
-    const expectations: UiExpectations = {
-      ...DEFAULT_EXPECTATIONS,
-      ...(command ? { command: { title: command } } : {}),
-    };
-    if (values['ui-self-test']) {
-      await runUiSelfTest();
-    } else if (values.ui !== undefined) {
-      await runUiSmoke(resolve(values.ui), expectations);
-    } else {
-      if (!values['skip-bundle']) {
-        await runNode(
-          [join(REPO_ROOT, 'scripts', 'bundle.mjs')],
-          'Bundling the client and server (scripts/bundle.mjs)',
-        );
-      }
-      await runUiOnCurrentBuild(expectations);
-    }
-    return;
   }
-  await runSuite({ electron: values.electron, workspace: values.workspace, skipBundle: values['skip-bundle'] });
+  const parts: PartResult[] = [];
+  if (values['ui-self-test']) {
+    let selfTestError: unknown;
+    await runUiSelfTest().catch((error: unknown) => {
+      selfTestError = error;
+      console.error(`[ui] ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    });
+    parts.push(singleTestPart('UI harness self-test (stand-in build)', selfTestError));
+    for (const line of formatSummary(parts)) console.log(line);
+    return !anyFailed(parts);
+  }
+  const command = values['ui-command'];
+  const expectations: UiExpectations = {
+    ...NGINX_WS_EXPECTATIONS,
+    ...(command ? { command: { title: command } } : {}),
+  };
+  if (values.ui !== undefined) {
+    parts.push(await runUiWalk(resolve(values.ui), expectations, values['update-screenshots']));
+  } else {
+    const build = await buildOnce();
+    if (only !== 'ui') {
+      parts.push(
+        await runSuite({ electron: values.electron, workspace: values.workspace, extensionDir: build.extensionDir }),
+      );
+    }
+    if (only !== 'suite') parts.push(await runUiWalk(build.vsix, expectations, values['update-screenshots']));
+  }
+  say(`total ${elapsed(started)}`);
+  for (const line of formatSummary(parts)) console.log(line);
+  return !anyFailed(parts);
 }
 
 main().then(
-  () => say('passed'),
+  (passed) => {
+    if (!passed) process.exitCode = 1;
+  },
   (error: unknown) => {
     console.error(`[e2e] FAILED: ${error instanceof Error ? error.message : String(error)}`);
+    console.log('e2e: 0 passed, 1 failed');
     process.exitCode = 1;
   },
 );

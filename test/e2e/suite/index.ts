@@ -4,11 +4,12 @@
 // Adding a test: create `test/e2e/suite/<name>.e2e.ts` using mocha's TDD globals (`suite`,
 // `test`, `suiteSetup`...). run.ts bundles every `*.e2e.ts` in this folder as its own file next
 // to this index, and run() loads them all in name order; nothing to register.
-import { readdirSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { format } from 'node:util';
 import Mocha from 'mocha';
 import { SUITE_OUTPUT_PREFIX_ENV } from '../launcher/launch-args';
+import { SUITE_RESULTS_FILE, type SuiteResults } from '../support/summary';
 
 export async function run(): Promise<void> {
   // The bundles carry inline source maps: failures then point into the .e2e.ts files.
@@ -34,6 +35,18 @@ export async function run(): Promise<void> {
   if (files.length === 0) throw new Error(`No *.e2e.js tests next to ${__filename}: was the suite bundled?`);
   for (const file of files) mocha.addFile(join(__dirname, file));
 
-  const failures = await new Promise<number>((resolve) => mocha.run(resolve));
+  const results: SuiteResults = { passed: [], failed: [] };
+  const failures = await new Promise<number>((resolve) => {
+    const runner = mocha.run(resolve);
+    runner.on('pass', (test) => results.passed.push(test.fullTitle()));
+    // A failing hook counts too: its tests did not run.
+    runner.on('fail', (test, error: unknown) =>
+      results.failed.push(
+        `${test.fullTitle()}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`,
+      ),
+    );
+  });
+  // run.ts reads the counts for its summary: runTests itself only passes on the exit code.
+  writeFileSync(join(__dirname, SUITE_RESULTS_FILE), JSON.stringify(results, null, 2) + '\n');
   if (failures > 0) throw new Error(`${failures} end-to-end test${failures === 1 ? '' : 's'} failed.`);
 }

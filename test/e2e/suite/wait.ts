@@ -6,6 +6,8 @@ export interface WaitOptions {
   timeoutMs?: number;
   /** What we are waiting for, for the error message: "the extension to activate". */
   what: string;
+  /** What there was instead, added to the error message on timeout ("diagnostics: ..."). */
+  found?: () => string;
 }
 
 /**
@@ -35,10 +37,10 @@ export function waitUntil(
       }
     };
     const poll = setInterval(check, 50);
-    const deadline = setTimeout(
-      () => finish(new Error(`Timed out after ${timeoutMs} ms waiting for ${options.what}`)),
-      timeoutMs,
-    );
+    const deadline = setTimeout(() => {
+      const found = options.found ? `; found ${options.found()}` : '';
+      finish(new Error(`Timed out after ${timeoutMs} ms waiting for ${options.what}${found}`));
+    }, timeoutMs);
     for (const event of events) subscriptions.push(event(check));
     check();
   });

@@ -25,6 +25,9 @@ export const UI_TEST_SETTINGS: Record<string, unknown> = {
   'telemetry.telemetryLevel': 'off',
   'security.workspace.trust.enabled': false,
   'git.enabled': false,
+  // The word at a cursor is otherwise highlighted on every line (in the output channel, the date
+  // that starts each line): noise in the screenshots.
+  'editor.occurrencesHighlight': 'off',
 };
 
 export interface CodeServerDirs {

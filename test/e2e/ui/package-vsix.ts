@@ -1,13 +1,26 @@
-// Builds .vsix files for the UI tests with `vsce package --no-dependencies`, in a staging folder
-// the caller owns (and removes): the repository itself is never packaged in place.
+// Builds .vsix files with `vsce package --no-dependencies`, in a folder the caller owns: the
+// shipped extension (production bundles, the .vscodeignore allow-list), which both the suite and
+// the UI walk test, and the UI harness's stand-in. The repository is never packaged in place, and
+// its client/out and server/out are never written.
 import { spawn } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as esbuild from 'esbuild';
 import { withDeadline } from '../support/processes';
 import { REPO_ROOT } from '../support/toolchain';
 
 const VSCE_TIMEOUT_MS = 120_000;
+const BUNDLE_TIMEOUT_MS = 60_000;
 
 type Manifest = Record<string, unknown>;
 
@@ -53,19 +66,63 @@ async function vscePackage(stagingDir: string, manifest: Manifest, vsixName: str
   return vsix;
 }
 
-/** The current build as shipped: package.json and the bundles from scripts/bundle.mjs. */
-export async function packageRepositoryVsix(stagingDir: string): Promise<string> {
-  for (const folder of ['client/out', 'server/out']) {
-    const source = join(REPO_ROOT, folder);
-    if (!existsSync(source)) throw new Error(`${folder} is missing: run node scripts/bundle.mjs first`);
-    mkdirSync(join(stagingDir, folder), { recursive: true });
-    for (const file of readdirSync(source).filter((name) => name.endsWith('.js'))) {
-      copyFileSync(join(source, file), join(stagingDir, folder, file));
-    }
+export interface ShippedBuild {
+  /** The extension as packaged (package.json, bundles, assets): the suite's extensionDevelopmentPath. */
+  extensionDir: string;
+  vsix: string;
+  bytes: number;
+}
+
+/**
+ * Top-level files and folders the .vscodeignore allow-list lets into the package (`!images/*.png`
+ * → images), besides client/ and server/, whose bundles are built here. Pure.
+ */
+export function allowListedTopLevel(vscodeignore: string): string[] {
+  const entries = new Set<string>(['package.json', '.vscodeignore']);
+  for (const line of vscodeignore.split('\n')) {
+    const pattern = line.trim();
+    if (!pattern.startsWith('!')) continue;
+    const first = pattern.slice(1).replace(/^\//, '').split('/')[0];
+    if (first && !/[*?[{]/.test(first) && first !== 'client' && first !== 'server') entries.add(first);
   }
-  stageDocuments(stagingDir);
-  stageAssets(stagingDir);
-  return vscePackage(stagingDir, repositoryManifest(), 'nginx-ws.vsix');
+  return [...entries].sort();
+}
+
+/**
+ * Builds the extension exactly as shipped, in `buildDir` (under the repository, so that npx finds
+ * its vsce): `node scripts/bundle.mjs --production` run in `buildDir/extension`, where client/src
+ * and server/src are links to the repository's sources, so the bundles land there and never
+ * overwrite the client/out and server/out that others may be using; then the allow-listed assets,
+ * and `npx vsce package --no-dependencies` with the repository's .vscodeignore.
+ */
+export async function buildShippedExtension(buildDir: string): Promise<ShippedBuild> {
+  const extensionDir = join(buildDir, 'extension');
+  const sources = ['client/src', 'server/src'];
+  for (const source of sources) {
+    mkdirSync(dirname(join(extensionDir, source)), { recursive: true });
+    symlinkSync(join(REPO_ROOT, source), join(extensionDir, source), 'dir');
+  }
+  try {
+    await withDeadline(
+      runCollectingOutput(process.execPath, [join(REPO_ROOT, 'scripts', 'bundle.mjs'), '--production'], extensionDir),
+      BUNDLE_TIMEOUT_MS,
+      'Timed out running scripts/bundle.mjs --production',
+    );
+  } finally {
+    for (const source of sources) rmSync(join(extensionDir, source), { force: true });
+  }
+  for (const entry of allowListedTopLevel(readFileSync(join(REPO_ROOT, '.vscodeignore'), 'utf8'))) {
+    if (existsSync(join(REPO_ROOT, entry)))
+      cpSync(join(REPO_ROOT, entry), join(extensionDir, entry), { recursive: true });
+  }
+  const manifest = repositoryManifest();
+  const vsix = join(buildDir, `${String(manifest.name)}-${String(manifest.version)}.vsix`);
+  await withDeadline(
+    runCollectingOutput('npx', ['--no', '--', 'vsce', 'package', '--no-dependencies', '--out', vsix], extensionDir),
+    VSCE_TIMEOUT_MS,
+    'Timed out running npx vsce package',
+  );
+  return { extensionDir, vsix, bytes: statSync(vsix).size };
 }
 
 /**
@@ -104,7 +161,9 @@ function runCollectingOutput(command: string, args: string[], cwd: string): Prom
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.on('error', reject);
     child.on('exit', (code) =>
-      code === 0 ? resolveRun() : reject(new Error(`vsce package failed (exit code ${code}):\n${output}`)),
+      code === 0
+        ? resolveRun()
+        : reject(new Error(`${command} ${args.join(' ')} failed (exit code ${code}):\n${output}`)),
     );
   });
 }

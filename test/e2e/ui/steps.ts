@@ -25,7 +25,8 @@ export class UiSession {
   async screenshot(name: string): Promise<string> {
     this.shots++;
     const file = join(this.screenshotDir, `${String(this.shots).padStart(2, '0')}-${name}.png`);
-    await this.page.screenshot({ path: file });
+    // Toasts and menus fade in: finish their transitions so the picture shows the settled state.
+    await this.page.screenshot({ path: file, animations: 'disabled' });
     return file;
   }
 }
@@ -162,15 +163,65 @@ export async function runCommand(page: Page, title: string): Promise<void> {
   await quickInput(page).waitFor({ state: 'hidden', timeout: STEP_TIMEOUT_MS });
 }
 
-/** Waits for a notification toast containing `text` and returns its message. */
+/**
+ * Waits for a notification toast containing `text` and returns its message. With `hold`, the
+ * mouse then rests on it, as VS Code keeps a toast only while the mouse is over it (an
+ * information toast goes after 10 s), and the other toasts (the command's progress) must be gone:
+ * a later screenshot shows this one alone.
+ */
 export async function waitForNotification(
   page: Page,
   text: string | RegExp,
-  timeoutMs = STEP_TIMEOUT_MS,
+  options: { timeoutMs?: number; hold?: boolean } = {},
 ): Promise<string> {
-  const toast = page.locator('.notification-toast').filter({ hasText: text }).first();
-  await toast.waitFor({ state: 'visible', timeout: timeoutMs });
-  return (await toast.locator('.notification-list-item-message').textContent())?.trim() ?? '';
+  const timeout = options.timeoutMs ?? STEP_TIMEOUT_MS;
+  const toasts = page.locator('.notification-toast');
+  const toast = toasts.filter({ hasText: text }).first();
+  await toast.waitFor({ state: 'visible', timeout });
+  const message = (await toast.locator('.notification-list-item-message').textContent())?.trim() ?? '';
+  if (options.hold) {
+    await toast.hover();
+    const others = toasts.filter({ hasNotText: text });
+    try {
+      await others.first().waitFor({ state: 'hidden', timeout });
+    } catch (error) {
+      const left = (await others.allTextContents()).map((other) => other.trim());
+      throw new Error(`Other notifications stayed next to "${message}": ${JSON.stringify(left)}`, { cause: error });
+    }
+  }
+  return message;
+}
+
+/**
+ * "Notifications: Show Notifications": opens the notification center, which keeps every
+ * notification of the session (toasts go after a while), and waits until it lists `text`.
+ */
+export async function showNotificationCenter(page: Page, text: string | RegExp): Promise<string> {
+  await runCommand(page, 'Notifications: Show Notifications');
+  const item = page.locator('.notifications-center .notification-list-item').filter({ hasText: text }).first();
+  await item.waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
+  return (await item.locator('.notification-list-item-message').textContent())?.trim() ?? '';
+}
+
+/** Hovers the row of the open lightbulb menu with this title: it is highlighted, as before a click. */
+export async function highlightAction(page: Page, title: string | RegExp): Promise<void> {
+  await actionWidget(page).locator('.monaco-list-row.action').filter({ hasText: title }).first().hover();
+}
+
+/**
+ * Shows the panel (Problems, Output...) over the whole editor area, or back: "View: Toggle
+ * Maximized Panel". Waits until the panel is as tall as asked.
+ */
+export async function toggleMaximizedPanel(page: Page): Promise<void> {
+  const panel = page.locator('.part.panel');
+  const before = (await panel.boundingBox())?.height ?? 0;
+  await runCommand(page, 'View: Toggle Maximized Panel');
+  // A string, evaluated in the page: this project's types have no DOM.
+  await page.waitForFunction(
+    `Math.abs((document.querySelector('.part.panel')?.getBoundingClientRect().height ?? ${before}) - ${before}) > 50`,
+    undefined,
+    { timeout: STEP_TIMEOUT_MS },
+  );
 }
 
 /** The text of the active editor's visible lines (Monaco renders only what is on screen). */
@@ -187,4 +238,34 @@ export async function visibleEditorText(page: Page): Promise<string> {
     .sort((a, b) => a.top - b.top)
     .map((entry) => entry.text)
     .join('\n');
+}
+
+/** Ctrl+G, the line number, Enter: puts the cursor at the start of that line (1-based). */
+export async function goToLine(page: Page, line: number): Promise<void> {
+  await page.keyboard.press('Control+G');
+  await quickInput(page).waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
+  await page.keyboard.type(String(line));
+  await page.keyboard.press('Enter');
+  await quickInput(page).waitFor({ state: 'hidden', timeout: STEP_TIMEOUT_MS });
+  await page
+    .locator('.statusbar-item')
+    .filter({ hasText: new RegExp(`^Ln ${line}, Col 1$`) })
+    .waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
+}
+
+/**
+ * Waits until the panel (Output, Terminal...) shows text matching `text` in its editor, e.g. the
+ * extension's output channel after "Show Details", and returns that line. Monaco renders spaces
+ * as no-break spaces: a string's spaces match any white space; in a RegExp, write \s.
+ */
+export async function waitForPanelText(
+  page: Page,
+  text: string | RegExp,
+  timeoutMs = STEP_TIMEOUT_MS,
+): Promise<string> {
+  const pattern =
+    typeof text === 'string' ? new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/ /g, '\\s')) : text;
+  const line = page.locator('.part.panel .monaco-editor .view-line').filter({ hasText: pattern }).first();
+  await line.waitFor({ state: 'visible', timeout: timeoutMs });
+  return ((await line.textContent()) ?? '').replace(/\u00a0/g, ' ').trim();
 }
