@@ -447,6 +447,12 @@ export async function startNginx(options: StartNginxOptions): Promise<RunningNgi
         // Workers outlive their master only when the master was killed outright.
         forced = true;
         killQuietly(-pid, 'SIGKILL');
+        // SIGKILL is not instant: stop() promises that nothing of this nginx runs when it resolves.
+        await pollUntil(async () => !isAlive(-pid), {
+          deadline: deadlineIn(2000),
+          delayMs: () => 5,
+          description: `waiting for the workers of nginx ${pid} to end`,
+        }).catch(() => undefined);
       }
       unregister();
       return { ...(exitInfo ?? { exitCode: null, signal: null }), forced };

@@ -5,6 +5,7 @@
  * Processes are always spawned with an argument array, never through a shell.
  */
 import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { CancelledError, onAbort, onDeadline, TimeoutError } from './abort';
 
 export interface ProcessResult {
@@ -131,9 +132,41 @@ export function killQuietly(pid: number, signal: NodeJS.Signals | 0): boolean {
   }
 }
 
-/** True when a process (or, with a negative id, any process of that group) exists. */
+/**
+ * True when a process (or, with a negative id, any process of that group) is running. On Linux a
+ * zombie does not count: where PID 1 does not reap orphans (containers), a worker killed after its
+ * master stays a zombie for good, holding no port and no file, yet `kill(pid, 0)` still succeeds.
+ */
 export function isAlive(pid: number): boolean {
-  return killQuietly(pid, 0);
+  if (process.platform !== 'linux') return killQuietly(pid, 0);
+  if (pid >= 0) {
+    const state = processState(pid);
+    return state !== undefined && state.state !== 'Z' && state.state !== 'X';
+  }
+  if (!killQuietly(pid, 0)) return false;
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return true;
+  }
+  return entries.some((entry) => {
+    if (!/^\d+$/.test(entry)) return false;
+    const state = processState(Number(entry));
+    return state !== undefined && state.group === -pid && state.state !== 'Z' && state.state !== 'X';
+  });
+}
+
+/** State letter and process group from /proc/PID/stat (the name may hold spaces and parentheses). */
+function processState(pid: number): { state: string; group: number } | undefined {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { state: fields[0] ?? '', group: Number(fields[2]) };
 }
 
 export function isErrnoException(error: unknown): error is NodeJS.ErrnoException {
