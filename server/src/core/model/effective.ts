@@ -70,6 +70,8 @@ export interface ConfigModel {
 }
 
 interface Inherited {
+  /** This level's own proxy_pass (not inherited: only an `if` takes its location's). */
+  readonly proxyPass?: Setting | undefined;
   readonly proxyHttpVersion: Setting | undefined;
   readonly proxyReadTimeout: Setting | undefined;
   readonly headers: HeaderSet;
@@ -94,16 +96,32 @@ const SETTERS = new Set([
 ]);
 const NAMED_CAPTURE = /\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>/g;
 
+/** Classes, not object literals with getters: a literal's getter is a new closure per object. */
+class SettingValue implements Setting {
+  readonly value: string;
+  constructor(readonly node: ConfigNode) {
+    this.value = node.directive.argValue(0) ?? '';
+  }
+  /** The Word (with its range) is made only when a rule or fix asks for it. */
+  get word(): Word | undefined {
+    return this.node.directive.args[0];
+  }
+}
+
+class HeaderLineValue implements HeaderLine {
+  readonly name: string;
+  readonly key: string;
+  constructor(readonly node: ConfigNode) {
+    this.name = node.directive.argValue(0) ?? '';
+    this.key = this.name.toLowerCase();
+  }
+  get value(): Word | undefined {
+    return this.node.directive.args[1];
+  }
+}
+
 function setting(node: ConfigNode): Setting {
-  const directive = node.directive;
-  // The Word (with its range) is made only when a rule or fix asks for it.
-  return {
-    node,
-    value: directive.argValue(0) ?? '',
-    get word(): Word | undefined {
-      return directive.args[0];
-    },
-  };
+  return new SettingValue(node);
 }
 
 function variableName(value: string | undefined): string | undefined {
@@ -178,12 +196,16 @@ export function buildConfigModel(tree: ConfigTree): ConfigModel {
     context: ContextName,
     inherited: Inherited,
   ): Inherited => {
+    let proxyPass: Setting | undefined;
     let proxyHttpVersion: Setting | undefined;
     let proxyReadTimeout: Setting | undefined;
     let ownHeaders: HeaderLine[] | undefined;
     let unresolved: ConfigNode[] | undefined;
     for (const child of children) {
       switch (child.directive.name) {
+        case 'proxy_pass':
+          proxyPass = setting(child);
+          break;
         case 'proxy_http_version':
           proxyHttpVersion = setting(child);
           break;
@@ -193,16 +215,7 @@ export function buildConfigModel(tree: ConfigTree): ConfigModel {
         case 'proxy_set_header': {
           // Not allowed inside `if`; nginx rejects it there, so it sets nothing.
           if (context === 'if') break;
-          const header = child.directive;
-          const name = header.argValue(0) ?? '';
-          (ownHeaders ??= []).push({
-            node: child,
-            name,
-            key: name.toLowerCase(),
-            get value(): Word | undefined {
-              return header.args[1];
-            },
-          });
+          (ownHeaders ??= []).push(new HeaderLineValue(child));
           break;
         }
         case 'include':
@@ -220,6 +233,7 @@ export function buildConfigModel(tree: ConfigTree): ConfigModel {
       };
     }
     return {
+      proxyPass,
       proxyHttpVersion: proxyHttpVersion ?? inherited.proxyHttpVersion,
       proxyReadTimeout: proxyReadTimeout ?? inherited.proxyReadTimeout,
       headers,
@@ -252,8 +266,7 @@ export function buildConfigModel(tree: ConfigTree): ConfigModel {
             break;
           }
           const level = levelOf(node, node.children, node.context, inherited);
-          let proxyPass: Setting | undefined;
-          for (const child of node.children) if (child.directive.name === 'proxy_pass') proxyPass = setting(child);
+          let proxyPass = level.proxyPass;
           // An `if` or `limit_except` block inside a location takes the location's proxy_pass
           // when it has none (nginx's proxy merge for "noname" locations); a nested location does not.
           if (!proxyPass && node.context !== 'location') proxyPass = inherited.location?.proxyPass;
