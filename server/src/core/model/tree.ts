@@ -108,6 +108,19 @@ export class ParseCache {
   }
 }
 
+/** A class, so every node has one shape from the start (an `include` sets its resolution later). */
+class ConfigNodeImpl implements ConfigNode {
+  include: IncludeResolution | undefined = undefined;
+  constructor(
+    readonly directive: Directive,
+    readonly file: string,
+    readonly parent: ConfigNode | undefined,
+    readonly children: readonly ConfigNode[],
+    readonly via: ConfigNode | undefined,
+    readonly context: ContextName,
+  ) {}
+}
+
 const DEFAULT_MAX_DEPTH = 32;
 const NO_CHILDREN: readonly ConfigNode[] = Object.freeze([]);
 
@@ -237,15 +250,7 @@ export function buildConfigTree(rootFile: string, disk: ConfigFileSystem, option
       // Most directives have no block: they share one empty list rather than each making its own.
       const children: ConfigNode[] = directive.block && childContext !== 'map' ? [] : (NO_CHILDREN as ConfigNode[]);
       const isInclude = directive.name === 'include' && !directive.block && context !== 'map';
-      const node: { -readonly [K in keyof ConfigNode]: ConfigNode[K] } = {
-        directive,
-        file,
-        parent,
-        children,
-        include: undefined,
-        via,
-        context: childContext,
-      };
+      const node = new ConfigNodeImpl(directive, file, parent, children, via, childContext);
       out.push(node);
       if (isInclude) {
         followInclude(node, context, out);
@@ -255,11 +260,7 @@ export function buildConfigTree(rootFile: string, disk: ConfigFileSystem, option
     }
   };
 
-  const followInclude = (
-    node: { -readonly [K in keyof ConfigNode]: ConfigNode[K] },
-    context: ContextName,
-    out: ConfigNode[],
-  ): void => {
+  const followInclude = (node: ConfigNodeImpl, context: ContextName, out: ConfigNode[]): void => {
     const pattern = node.directive.argValue(0);
     if (pattern === undefined) return;
     // A snippet included in thousands of locations is looked up once.
