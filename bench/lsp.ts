@@ -12,7 +12,7 @@
 //
 // Options: --edits N (default 20), --warmups N (default 5), --keep (leave the generated files),
 // --profile (run the edits once more with the server under --cpu-prof and print where its time goes).
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { analyzeFile } from '../server/src/core/model/workspace';
@@ -22,6 +22,7 @@ import { parseNginxVersion } from '../server/src/core/rules/version';
 import { NodeFileSystem } from '../server/src/node/nodeFileSystem';
 import { BenchClient } from './lsp-client';
 import { generateConfig, serversForLines, type GeneratedFile } from './lsp-generate';
+import { summariseProfile } from './profile';
 
 const TARGETS = { roundTripMedianMs: 30, rssMb: 200 };
 /** Pinned: "auto" would run nginx -v, and the findings would depend on the nginx installed. */
@@ -153,39 +154,6 @@ function measureEngine(
     }
   }
   return { wall, cpu };
-}
-
-interface ProfileNode {
-  readonly id: number;
-  readonly callFrame: { readonly functionName: string; readonly lineNumber: number };
-}
-
-/** Self time per function of the server's .cpuprofile, largest first (lines are server/out/server.js's). */
-function summariseProfile(file: string, top: number): string[] {
-  const profile = JSON.parse(readFileSync(file, 'utf8')) as {
-    nodes: ProfileNode[];
-    samples: number[];
-    timeDeltas: number[];
-  };
-  const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
-  const self = new Map<string, number>();
-  let total = 0;
-  profile.samples.forEach((id, index) => {
-    const delta = profile.timeDeltas[index] ?? 0;
-    const frame = nodes.get(id)?.callFrame;
-    if (!frame || frame.functionName === '(idle)') return;
-    total += delta;
-    const key =
-      frame.lineNumber >= 0 ? `${frame.functionName || '(anonymous)'} :${frame.lineNumber + 1}` : frame.functionName;
-    self.set(key, (self.get(key) ?? 0) + delta);
-  });
-  return [...self]
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, top)
-    .map(
-      ([key, time]) =>
-        `${(time / 1000).toFixed(0).padStart(6)} ms ${((100 * time) / total).toFixed(1).padStart(5)}%  ${key}`,
-    );
 }
 
 /** The edit phase again, the server under --cpu-prof; returns the summary lines. */

@@ -22,6 +22,7 @@ import { analyzeFile } from '../server/src/core/model/workspace';
 import { parse } from '../server/src/core/parser/parser';
 import { CachingFileSystem, NodeFileSystem } from '../server/src/node/nodeFileSystem';
 import { generate, type GeneratedConfigs } from './generate';
+import { summariseProfile } from './profile';
 
 const GENERATED = path.join(__dirname, '.generated');
 
@@ -180,43 +181,6 @@ function rssChild(main: string): void {
 /** Child: run parse + model a few times under --cpu-prof. */
 function profileChild(main: string): void {
   for (let i = 0; i < 5; i++) parseAndModel(main);
-}
-
-interface ProfileNode {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-}
-
-/** Self time per function of a .cpuprofile, largest first, with the garbage collector's share. */
-function summariseProfile(file: string, top: number): string[] {
-  const profile = JSON.parse(readFileSync(file, 'utf8')) as {
-    nodes: ProfileNode[];
-    samples: number[];
-    timeDeltas: number[];
-  };
-  const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
-  const self = new Map<string, number>();
-  let total = 0;
-  profile.samples.forEach((id, index) => {
-    const delta = profile.timeDeltas[index] ?? 0;
-    total += delta;
-    const frame = nodes.get(id)?.callFrame;
-    if (!frame) return;
-    const where = frame.url
-      ? `${path.relative(path.join(__dirname, '..'), frame.url.replace(/^file:\/\//, ''))}:${frame.lineNumber + 1}`
-      : '';
-    const key = `${frame.functionName || '(anonymous)'} ${where}`.trim();
-    self.set(key, (self.get(key) ?? 0) + delta);
-  });
-  const busy = total - (self.get('(idle)') ?? 0);
-  return [...self]
-    .filter(([key]) => key !== '(idle)')
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, top)
-    .map(
-      ([key, time]) =>
-        `${(time / 1000).toFixed(0).padStart(7)} ms ${((100 * time) / busy).toFixed(1).padStart(5)}%  ${key}`,
-    );
 }
 
 function profile(main: string): string[] {

@@ -95,17 +95,16 @@ class WordTable {
 
   word(index: number): WordNode {
     const cells = this.cells;
-    const start = cells[index * 3] as number;
-    const end = cells[index * 3 + 1] as number;
     const code = cells[index * 3 + 2] as QuoteCode;
-    const text = this.source.text;
-    if (code === QuoteCode.None) {
-      const raw = text.slice(start, end);
-      return new WordNode(this.source, start, end, raw.indexOf('\\') < 0 ? raw : unescapeNginx(raw), null);
-    }
-    const closed = code === QuoteCode.Double || code === QuoteCode.Single;
-    const quote = code === QuoteCode.Double || code === QuoteCode.DoubleOpen ? '"' : "'";
-    return new WordNode(this.source, start, end, unescapeNginx(text.slice(start + 1, closed ? end - 1 : end)), quote);
+    const quote =
+      code === QuoteCode.None ? null : code === QuoteCode.Double || code === QuoteCode.DoubleOpen ? '"' : "'";
+    return new WordNode(
+      this.source,
+      cells[index * 3] as number,
+      cells[index * 3 + 1] as number,
+      this.value(index),
+      quote,
+    );
   }
 }
 
