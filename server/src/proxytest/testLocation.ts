@@ -225,7 +225,12 @@ export function describe(parts: ReportParts): string[] {
   if (outcome.error && outcome.kind !== 'config-error') lines.push(`Error: ${outcome.error.message}`);
   if (findings.length) {
     lines.push('What the rules say about this location:');
-    for (const finding of findings) lines.push(`  [${finding.code}] ${finding.severity}: ${finding.message}`);
+    // file:line makes each one a link in VS Code's output channel, to the diagnostic the editor shows.
+    for (const finding of findings) {
+      lines.push(
+        `  [${finding.code}] ${finding.severity} at ${finding.file}:${finding.range.start.line + 1}: ${finding.message}`,
+      );
+    }
   }
   if (built?.rewrites.length) {
     lines.push('Changed to run here:');
