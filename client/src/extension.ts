@@ -12,6 +12,7 @@ import {
   type ServerOptions,
 } from 'vscode-languageclient/node';
 import { testProxyCommand, testRunningServerCommand } from './commands/testProxy';
+import { isExtensionlessNginxFile } from './languageDetection';
 
 let client: LanguageClient | undefined;
 
@@ -53,6 +54,19 @@ export async function activate(context: vscode.ExtensionContext): Promise<NginxW
     ),
     vscode.commands.registerCommand('nginxWs.showOutput', () => output.show(true)),
   );
+
+  // Extension-less files under nginx folders open as plain text: give them the nginx language.
+  const detect = (document: vscode.TextDocument): void => {
+    if (
+      document.languageId === 'plaintext' &&
+      document.uri.scheme === 'file' &&
+      isExtensionlessNginxFile(document.uri.fsPath)
+    ) {
+      void vscode.languages.setTextDocumentLanguage(document, 'nginx');
+    }
+  };
+  vscode.workspace.textDocuments.forEach(detect);
+  context.subscriptions.push(vscode.workspace.onDidOpenTextDocument(detect));
 
   try {
     await client.start();
