@@ -55,7 +55,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<NginxW
     vscode.commands.registerCommand('nginxWs.showOutput', () => output.show(true)),
   );
 
-  // Extension-less files under nginx folders open as plain text: give them the nginx language.
+  // Extension-less files under nginx folders open as plain text: give them the nginx language. (The
+  // extension stays lazy, activated by the first nginx file, so this applies from then on.)
   const detect = (document: vscode.TextDocument): void => {
     if (
       document.languageId === 'plaintext' &&
