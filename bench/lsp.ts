@@ -22,7 +22,7 @@ import { parseNginxVersion } from '../server/src/core/rules/version';
 import { NodeFileSystem } from '../server/src/node/nodeFileSystem';
 import { BenchClient } from './lsp-client';
 import { generateConfig, serversForLines, type GeneratedFile } from './lsp-generate';
-import { summariseProfile } from './profile';
+import { median, quantile, summariseProfile } from './stats';
 
 const TARGETS = { roundTripMedianMs: 30, rssMb: 200 };
 /** Pinned: "auto" would run nginx -v, and the findings would depend on the nginx installed. */
@@ -35,16 +35,6 @@ function option(name: string, fallback: number): number {
   return Number.isInteger(value) && value >= 0 ? value : fallback;
 }
 
-function quantile(values: readonly number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  if (!sorted.length) return NaN;
-  const position = (sorted.length - 1) * q;
-  const low = Math.floor(position);
-  const high = Math.ceil(position);
-  return (sorted[low] as number) + ((sorted[high] as number) - (sorted[low] as number)) * (position - low);
-}
-
-const median = (values: readonly number[]): number => quantile(values, 0.5);
 const fixed = (value: number, digits = 1): string => (Number.isFinite(value) ? value.toFixed(digits) : '-');
 
 function spread(values: readonly number[]): string {

@@ -22,7 +22,7 @@ import { analyzeFile } from '../server/src/core/model/workspace';
 import { parse } from '../server/src/core/parser/parser';
 import { CachingFileSystem, NodeFileSystem } from '../server/src/node/nodeFileSystem';
 import { generate, type GeneratedConfigs } from './generate';
-import { summariseProfile } from './profile';
+import { median, quantile, summariseProfile } from './stats';
 
 const GENERATED = path.join(__dirname, '.generated');
 
@@ -79,17 +79,6 @@ function measureOnce<T>(samples: Samples, record: boolean, run: () => T): T {
   }
   return result;
 }
-
-function quantile(values: readonly number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  if (!sorted.length) return NaN;
-  const position = (sorted.length - 1) * q;
-  const low = Math.floor(position);
-  const high = Math.ceil(position);
-  return (sorted[low] as number) + ((sorted[high] as number) - (sorted[low] as number)) * (position - low);
-}
-
-const median = (values: readonly number[]): number => quantile(values, 0.5);
 
 function ms(value: number): string {
   if (!Number.isFinite(value)) return '-';

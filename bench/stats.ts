@@ -1,5 +1,5 @@
-// Reading a V8 .cpuprofile (node --cpu-prof) into "self time per function" lines, shared by the
-// engine and language-server benchmarks.
+// What the benchmarks share: quantiles of samples, and a V8 .cpuprofile (node --cpu-prof) read into
+// "self time per function" lines.
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 
@@ -37,3 +37,15 @@ export function summariseProfile(file: string, top: number): string[] {
         `${(time / 1000).toFixed(0).padStart(7)} ms ${((100 * time) / busy).toFixed(1).padStart(5)}%  ${key}`,
     );
 }
+
+/** The q-quantile of the samples, interpolated (q = 0.5: the median). NaN for no samples. */
+export function quantile(values: readonly number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  if (!sorted.length) return NaN;
+  const position = (sorted.length - 1) * q;
+  const low = Math.floor(position);
+  const high = Math.ceil(position);
+  return (sorted[low] as number) + ((sorted[high] as number) - (sorted[low] as number)) * (position - low);
+}
+
+export const median = (values: readonly number[]): number => quantile(values, 0.5);
