@@ -12,8 +12,8 @@
 // Options: --iterations N (default 7), --warmups N (default 2), --no-nginx, --profile (always profile).
 import { spawnSync } from 'node:child_process';
 import { buildSync } from 'esbuild';
-import { accessSync, constants, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import * as path from 'node:path';
 import { NginxParser } from 'nginx-conf';
 import { buildConfigModel } from '../server/src/core/model/effective';
@@ -23,6 +23,7 @@ import { parse } from '../server/src/core/parser/parser';
 import { CachingFileSystem, NodeFileSystem } from '../server/src/node/nodeFileSystem';
 import { generate, type GeneratedConfigs } from './generate';
 import { median, quantile, summariseProfile } from './stats';
+import { findNginx, nginxTestFile } from '../test/helpers/nginx';
 
 const GENERATED = path.join(__dirname, '.generated');
 
@@ -85,25 +86,6 @@ function ms(value: number): string {
   return value >= 100 ? value.toFixed(0) : value.toFixed(1);
 }
 
-function findNginx(): string | undefined {
-  const dirs = (process.env.PATH ?? '').split(path.delimiter).filter(Boolean);
-  for (const candidate of [
-    process.env.NGINX,
-    ...dirs.map((dir) => path.join(dir, 'nginx')),
-    '/usr/sbin/nginx',
-    '/usr/local/sbin/nginx',
-  ]) {
-    if (!candidate) continue;
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not there
-    }
-  }
-  return undefined;
-}
-
 function nginxConfParse(text: string): void {
   let failure: unknown;
   new NginxParser().parse(text, (error) => {
@@ -114,35 +96,9 @@ function nginxConfParse(text: string): void {
 
 /** `nginx -t` in a private prefix; returns the wall time, or throws with nginx's output. */
 function nginxTest(nginx: string, config: string): number {
-  const prefix = mkdtempSync(path.join(tmpdir(), 'nginx-ws-bench-'));
-  try {
-    mkdirSync(path.join(prefix, 'logs'));
-    const start = performance.now();
-    const result = spawnSync(
-      nginx,
-      [
-        '-t',
-        '-q',
-        '-p',
-        prefix + path.sep,
-        '-c',
-        config,
-        '-g',
-        `pid ${prefix}/nginx.pid; error_log ${prefix}/logs/error.log;`,
-      ],
-      {
-        encoding: 'utf8',
-        timeout: 120_000,
-      },
-    );
-    const wall = performance.now() - start;
-    if (result.error) throw result.error;
-    if (result.status !== 0)
-      throw new Error(`nginx -t failed: ${(result.stderr ?? '').trim().split('\n').slice(0, 3).join(' | ')}`);
-    return wall;
-  } finally {
-    rmSync(prefix, { recursive: true, force: true });
-  }
+  const check = nginxTestFile(nginx, config, 120_000);
+  if (!check.ok) throw new Error(`nginx -t failed: ${check.output.trim().split('\n').slice(0, 3).join(' | ')}`);
+  return check.wallMs;
 }
 
 function parseAndModel(main: string): void {

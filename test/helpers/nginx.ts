@@ -48,13 +48,19 @@ export function readNginxFirstError(output: string): { message: string; file: st
   return undefined;
 }
 
-/** `nginx -t -q` on `text` saved as `fileName` in a fresh prefix directory, removed afterwards. */
-export function nginxTest(nginx: string, text: string, fileName = 'nginx.conf'): NginxCheck {
+/**
+ * `nginx -t -q` on a config file where it stands (its includes resolve from there), with a fresh
+ * prefix directory for the pid file and error log, removed afterwards.
+ */
+export function nginxTestFile(
+  nginx: string,
+  config: string,
+  timeoutMs = 30_000,
+): NginxCheck & { readonly wallMs: number } {
   const prefix = mkdtempSync(path.join(tmpdir(), 'nginx-ws-t-'));
   try {
     mkdirSync(path.join(prefix, 'logs'));
-    const config = path.join(prefix, fileName);
-    writeFileSync(config, text);
+    const start = performance.now();
     const result = spawnSync(
       nginx,
       [
@@ -67,16 +73,26 @@ export function nginxTest(nginx: string, text: string, fileName = 'nginx.conf'):
         '-g',
         `pid ${prefix}/nginx.pid; error_log ${prefix}/logs/error.log;`,
       ],
-      {
-        encoding: 'utf8',
-        timeout: 30_000,
-      },
+      { encoding: 'utf8', timeout: timeoutMs },
     );
+    const wallMs = performance.now() - start;
     if (result.error) throw result.error;
     const output = `${result.stdout ?? ''}${result.stderr ?? ''}`;
     const first = readNginxFirstError(output);
-    return { ok: result.status === 0, message: first?.message, line: first?.line, file: first?.file, output };
+    return { ok: result.status === 0, message: first?.message, line: first?.line, file: first?.file, output, wallMs };
   } finally {
     rmSync(prefix, { recursive: true, force: true });
+  }
+}
+
+/** `nginx -t -q` on `text` saved as `fileName` in a temporary folder, removed afterwards. */
+export function nginxTest(nginx: string, text: string, fileName = 'nginx.conf'): NginxCheck {
+  const folder = mkdtempSync(path.join(tmpdir(), 'nginx-ws-conf-'));
+  try {
+    const config = path.join(folder, fileName);
+    writeFileSync(config, text);
+    return nginxTestFile(nginx, config);
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
   }
 }
