@@ -219,8 +219,8 @@ export function buildTestConfig(
   /** Body lines of the location chain, written after the prelude so maps can be collected first. */
   const body = new ConfigWriter();
 
-  const writeLocationBody = (node: ConfigNode, depth: number, next: ConfigNode | undefined): void => {
-    for (const child of node.children) {
+  const writeLocationBody = (children: readonly ConfigNode[], depth: number, next: ConfigNode | undefined): void => {
+    for (const child of children) {
       const directive = child.directive;
       if (directive.name === 'include') continue; // its directives follow it, inlined
       if (directive.block) {
@@ -279,7 +279,7 @@ export function buildTestConfig(
       body.line('}', depth);
     }
     body.line(`${directiveText(node.directive)} {`, depth, sourceOf(node));
-    writeLocationBody(node, depth + 1, locationChain[index + 1]);
+    writeLocationBody(node.children, depth + 1, locationChain[index + 1]);
     writeLocations(index + 1, depth + 1);
     body.line('}', depth);
   };
@@ -300,7 +300,7 @@ export function buildTestConfig(
   // A fragment of bare proxy_* lines (context `location`): wrap them in a location of its own.
   if (!locationChain.length) {
     body.line('location / {', 2);
-    writeLocationBody({ ...location.node, children: analysis.tree.children } as ConfigNode, 3, undefined);
+    writeLocationBody(analysis.tree.children, 3, undefined);
     body.line('}', 2);
   }
 

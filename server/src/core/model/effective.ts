@@ -1,5 +1,5 @@
-import type { Word } from '../parser/ast';
-import type { ConfigNode, ConfigTree, ContextName } from './tree';
+import type { Directive, Word } from '../parser/ast';
+import { rootScopeOf, type ConfigNode, type ConfigTree, type ContextName, type Scope } from './tree';
 
 /** A scalar directive's value and the node that set it. */
 export interface Setting {
@@ -69,19 +69,9 @@ export interface ConfigModel {
   readonly servers: readonly ConfigNode[];
 }
 
-interface Inherited {
-  /** This level's own proxy_pass (not inherited: only an `if` takes its location's). */
-  readonly proxyPass?: Setting | undefined;
-  readonly proxyHttpVersion: Setting | undefined;
-  readonly proxyReadTimeout: Setting | undefined;
-  readonly headers: HeaderSet;
-  readonly server: ConfigNode | undefined;
-  readonly location: LocationModel | undefined;
-  readonly unresolvedIncludes: readonly ConfigNode[];
-}
-
-const NO_HEADERS: HeaderSet = { lines: [], level: undefined, dropped: [] };
-const NONE: readonly ConfigNode[] = [];
+const NO_LINES: readonly HeaderLine[] = Object.freeze([]);
+const NO_HEADERS: HeaderSet = Object.freeze({ lines: NO_LINES, level: undefined, dropped: NO_LINES });
+const NONE: readonly ConfigNode[] = Object.freeze([]);
 
 /** Directives that define a variable named by their first argument. */
 const SETTERS = new Set([
@@ -96,32 +86,157 @@ const SETTERS = new Set([
 ]);
 const NAMED_CAPTURE = /\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>/g;
 
-/** Classes, not object literals with getters: a literal's getter is a new closure per object. */
-class SettingValue implements Setting {
-  readonly value: string;
-  constructor(readonly node: ConfigNode) {
-    this.value = node.directive.argValue(0) ?? '';
+/** What the model does with a directive, by name: a small integer, so the walk compares numbers. */
+const enum Kind {
+  Other = 0,
+  ProxyPass,
+  ProxyHttpVersion,
+  ProxyReadTimeout,
+  ProxySetHeader,
+  Include,
+  Map,
+  Geo,
+  SplitClients,
+  Set,
+  OtherSetter,
+  Upstream,
+  /** Directives whose arguments may hold named regex captures. */
+  Captures,
+}
+
+function kindOfName(name: string): Kind {
+  switch (name) {
+    case 'proxy_pass':
+      return Kind.ProxyPass;
+    case 'proxy_http_version':
+      return Kind.ProxyHttpVersion;
+    case 'proxy_read_timeout':
+      return Kind.ProxyReadTimeout;
+    case 'proxy_set_header':
+      return Kind.ProxySetHeader;
+    case 'include':
+      return Kind.Include;
+    case 'map':
+      return Kind.Map;
+    case 'geo':
+      return Kind.Geo;
+    case 'split_clients':
+      return Kind.SplitClients;
+    case 'set':
+      return Kind.Set;
+    case 'upstream':
+      return Kind.Upstream;
+    case 'location':
+    case 'if':
+    case 'server_name':
+    case 'rewrite':
+      return Kind.Captures;
+    default:
+      return SETTERS.has(name) ? Kind.OtherSetter : Kind.Other;
   }
-  /** The Word (with its range) is made only when a rule or fix asks for it. */
+}
+
+/** Kinds by name index, per parsed file: the name table is small, the file may be huge. */
+const kindTables = new WeakMap<readonly string[], Uint8Array>();
+
+function kindsOf(scope: Scope): Uint8Array {
+  const names = scope.parsed.syntax.names;
+  let kinds = kindTables.get(names);
+  if (!kinds || kinds.length < names.length) {
+    kinds = new Uint8Array(names.length);
+    for (let id = 0; id < names.length; id++) kinds[id] = kindOfName(names[id] as string);
+    kindTables.set(names, kinds);
+  }
+  return kinds;
+}
+
+function kindAt(kinds: Uint8Array, scope: Scope, index: number): Kind {
+  return kinds[scope.parsed.syntax.nameIdOf(index)] as Kind;
+}
+
+/**
+ * A directive's value and where it was set. The node, the value and its Word are made when first
+ * read: the model finds the settings of 30,000 locations, and rules read those of a few.
+ */
+class SettingValue implements Setting {
+  private value_: string | undefined;
+  constructor(
+    private readonly scope: Scope,
+    private readonly index: number,
+  ) {}
+  get node(): ConfigNode {
+    return this.scope.node(this.index);
+  }
+  get value(): string {
+    return (this.value_ ??= this.scope.parsed.syntax.argValue(this.index, 0) ?? '');
+  }
   get word(): Word | undefined {
     return this.node.directive.args[0];
   }
 }
 
 class HeaderLineValue implements HeaderLine {
-  readonly name: string;
-  readonly key: string;
-  constructor(readonly node: ConfigNode) {
-    this.name = node.directive.argValue(0) ?? '';
-    this.key = this.name.toLowerCase();
+  private name_: string | undefined;
+  private key_: string | undefined;
+  constructor(
+    private readonly scope: Scope,
+    private readonly index: number,
+  ) {}
+  get node(): ConfigNode {
+    return this.scope.node(this.index);
+  }
+  get name(): string {
+    return (this.name_ ??= this.scope.parsed.syntax.argValue(this.index, 0) ?? '');
+  }
+  get key(): string {
+    return (this.key_ ??= this.name.toLowerCase());
   }
   get value(): Word | undefined {
     return this.node.directive.args[1];
   }
 }
 
-function setting(node: ConfigNode): Setting {
-  return new SettingValue(node);
+/**
+ * The `proxy_set_header` lines of a level that has some of its own. That it has them, and so
+ * replaces what it inherits, is decided while walking; the lines are listed when first read.
+ */
+class OwnHeaderSet implements HeaderSet {
+  private lines_: readonly HeaderLine[] | undefined;
+  private dropped_: readonly HeaderLine[] | undefined;
+  constructor(
+    private readonly scope: Scope,
+    /** Record of the level's block; -1: the top level of a fragment. */
+    private readonly block: number,
+    private readonly inherited: HeaderSet,
+  ) {}
+  get level(): ConfigNode | undefined {
+    return this.block < 0 ? undefined : this.scope.node(this.block);
+  }
+  get lines(): readonly HeaderLine[] {
+    if (!this.lines_) {
+      const lines: HeaderLine[] = [];
+      collectHeaderLines(this.scope, this.block, lines);
+      this.lines_ = lines;
+    }
+    return this.lines_;
+  }
+  get dropped(): readonly HeaderLine[] {
+    if (!this.dropped_) {
+      const lines = this.lines;
+      this.dropped_ = this.inherited.lines.filter((line) => !lines.some((own) => own.key === line.key));
+    }
+    return this.dropped_;
+  }
+}
+
+function collectHeaderLines(scope: Scope, block: number, out: HeaderLine[]): void {
+  const syntax = scope.parsed.syntax;
+  const kinds = kindsOf(scope);
+  for (let child = syntax.firstChild(block); child >= 0; child = syntax.nextSibling(child)) {
+    if (kindAt(kinds, scope, child) === Kind.ProxySetHeader) out.push(new HeaderLineValue(scope, child));
+    const included = scope.included(child);
+    if (included) for (const inner of included) collectHeaderLines(inner, -1, out);
+  }
 }
 
 function variableName(value: string | undefined): string | undefined {
@@ -130,8 +245,7 @@ function variableName(value: string | undefined): string | undefined {
   return match?.[1]?.toLowerCase();
 }
 
-function splitLocationArgs(node: ConfigNode): { modifier: string; path: string } {
-  const directive = node.directive;
+function splitLocationArgs(directive: Directive): { modifier: string; path: string } {
   if (directive.name !== 'location') return { modifier: '', path: directive.args.map((arg) => arg.raw).join(' ') };
   const first = directive.argValue(0) ?? '';
   if (directive.argCount >= 2 && ['=', '~', '~*', '^~'].includes(first))
@@ -143,174 +257,290 @@ function splitLocationArgs(node: ConfigNode): { modifier: string; path: string }
   return { modifier: '', path: first };
 }
 
-/**
- * Computes, for every location (nested locations and `if`/`limit_except` blocks too), the
- * proxy configuration nginx will really apply, following its inheritance rules.
- */
-export function buildConfigModel(tree: ConfigTree): ConfigModel {
-  const locations: LocationModel[] = [];
-  const variables = new Map<string, VariableDefinition[]>();
-  const maps = new Map<string, ConfigNode>();
-  const upstreams = new Map<string, ConfigNode>();
-  const servers: ConfigNode[] = [];
+class LocationModelImpl implements LocationModel {
+  private split: { modifier: string; path: string } | undefined = undefined;
+  constructor(
+    private readonly scope: Scope,
+    private readonly index: number,
+    readonly kind: LocationKind,
+    readonly server: ConfigNode | undefined,
+    readonly enclosing: LocationModel | undefined,
+    readonly proxyPass: Setting | undefined,
+    readonly proxyHttpVersion: Setting | undefined,
+    readonly proxyReadTimeout: Setting | undefined,
+    readonly headers: HeaderSet,
+    readonly unresolvedIncludes: readonly ConfigNode[],
+    /** For a fragment's location: its node is the proxy_pass, and it has no path. */
+    private readonly fragment: boolean,
+  ) {}
+  get node(): ConfigNode {
+    return this.scope.node(this.index);
+  }
+  private get parts(): { modifier: string; path: string } {
+    return (this.split ??= this.fragment ? { modifier: '', path: '' } : splitLocationArgs(this.node.directive));
+  }
+  get modifier(): string {
+    return this.parts.modifier;
+  }
+  get path(): string {
+    return this.parts.path;
+  }
+}
 
-  const define = (name: string | undefined, node: ConfigNode, kind: VariableDefinition['kind']): void => {
+class Definition implements VariableDefinition {
+  constructor(
+    readonly name: string,
+    private readonly scope: Scope,
+    private readonly index: number,
+    readonly kind: VariableDefinition['kind'],
+  ) {}
+  get node(): ConfigNode {
+    return this.scope.node(this.index);
+  }
+}
+
+/** What one level sets itself, read from its direct children (includes flattened in). */
+class Level {
+  proxyPass: Setting | undefined;
+  proxyHttpVersion: Setting | undefined;
+  proxyReadTimeout: Setting | undefined;
+  hasHeaders: boolean;
+  unresolved: ConfigNode[] | undefined;
+  constructor() {
+    this.proxyPass = undefined;
+    this.proxyHttpVersion = undefined;
+    this.proxyReadTimeout = undefined;
+    this.hasHeaders = false;
+    this.unresolved = undefined;
+  }
+}
+
+/** The settings in force inside a block: its own, else what it inherits. */
+class Inherited {
+  constructor(
+    /** This level's own proxy_pass (not inherited: only an `if` takes its location's). */
+    readonly proxyPass: Setting | undefined,
+    readonly proxyHttpVersion: Setting | undefined,
+    readonly proxyReadTimeout: Setting | undefined,
+    readonly headers: HeaderSet,
+    readonly server: ConfigNode | undefined,
+    readonly location: LocationModel | undefined,
+    readonly unresolvedIncludes: readonly ConfigNode[],
+  ) {}
+
+  withServer(server: ConfigNode): Inherited {
+    return new Inherited(
+      this.proxyPass,
+      this.proxyHttpVersion,
+      this.proxyReadTimeout,
+      this.headers,
+      server,
+      this.location,
+      this.unresolvedIncludes,
+    );
+  }
+
+  withLocation(location: LocationModel): Inherited {
+    return new Inherited(
+      this.proxyPass,
+      this.proxyHttpVersion,
+      this.proxyReadTimeout,
+      this.headers,
+      this.server,
+      location,
+      this.unresolvedIncludes,
+    );
+  }
+}
+
+const START = new Inherited(undefined, undefined, undefined, NO_HEADERS, undefined, undefined, NONE);
+
+/** One run of `buildConfigModel`: the walk, and what it collects. */
+class ModelBuilder {
+  readonly locations: LocationModel[] = [];
+  readonly variables = new Map<string, VariableDefinition[]>();
+  readonly maps = new Map<string, ConfigNode>();
+  readonly upstreams = new Map<string, ConfigNode>();
+  readonly servers: ConfigNode[] = [];
+
+  private define(name: string | undefined, scope: Scope, index: number, kind: VariableDefinition['kind']): void {
     if (!name) return;
-    const list = variables.get(name);
-    const definition = { name, node, kind };
+    const list = this.variables.get(name);
+    const definition = new Definition(name, scope, index, kind);
     if (list) list.push(definition);
-    else variables.set(name, [definition]);
-  };
-
-  const collectCaptures = (node: ConfigNode, pattern: string | undefined): void => {
-    if (!pattern || pattern.indexOf('(?') < 0) return;
-    for (const match of pattern.matchAll(NAMED_CAPTURE)) define(match[1]?.toLowerCase(), node, 'capture');
-  };
+    else this.variables.set(name, [definition]);
+  }
 
   /** Records definitions made by a directive, wherever it stands. */
-  const noteDefinitions = (node: ConfigNode): void => {
-    const directive = node.directive;
-    const name = directive.name;
-    if (name === 'map' && directive.block) {
-      const variable = variableName(directive.argValue(1));
-      define(variable, node, 'map');
-      if (variable) maps.set(variable, node);
-    } else if (name === 'geo' && directive.block) {
-      define(variableName(directive.argValue(directive.argCount - 1)), node, 'geo');
-    } else if (name === 'split_clients' && directive.block) {
-      define(variableName(directive.argValue(1)), node, 'split_clients');
-    } else if (SETTERS.has(name)) {
-      define(variableName(directive.argValue(0)), node, name === 'set' ? 'set' : 'other');
-    } else if (name === 'upstream' && directive.block) {
-      const upstreamName = directive.argValue(0);
-      if (upstreamName) upstreams.set(upstreamName, node);
-    } else if (name === 'location' || name === 'if' || name === 'server_name' || name === 'rewrite') {
-      for (let index = 0; index < directive.argCount; index++) collectCaptures(node, directive.argValue(index));
+  private noteDefinitions(scope: Scope, index: number, kind: Kind): void {
+    if (kind === Kind.Other) return;
+    const syntax = scope.parsed.syntax;
+    switch (kind) {
+      case Kind.Map:
+        if (syntax.hasBlock(index)) {
+          const variable = variableName(syntax.argValue(index, 1));
+          this.define(variable, scope, index, 'map');
+          if (variable) this.maps.set(variable, scope.node(index));
+        }
+        break;
+      case Kind.Geo:
+        if (syntax.hasBlock(index))
+          this.define(variableName(syntax.argValue(index, syntax.argCount(index) - 1)), scope, index, 'geo');
+        break;
+      case Kind.SplitClients:
+        if (syntax.hasBlock(index)) this.define(variableName(syntax.argValue(index, 1)), scope, index, 'split_clients');
+        break;
+      case Kind.Set:
+        this.define(variableName(syntax.argValue(index, 0)), scope, index, 'set');
+        break;
+      case Kind.OtherSetter:
+        this.define(variableName(syntax.argValue(index, 0)), scope, index, 'other');
+        break;
+      case Kind.Upstream:
+        if (syntax.hasBlock(index)) {
+          const upstreamName = syntax.argValue(index, 0);
+          if (upstreamName) this.upstreams.set(upstreamName, scope.node(index));
+        }
+        break;
+      case Kind.Captures:
+        for (let arg = 0; arg < syntax.argCount(index); arg++) {
+          const pattern = syntax.argValue(index, arg);
+          if (!pattern || pattern.indexOf('(?') < 0) continue;
+          for (const match of pattern.matchAll(NAMED_CAPTURE))
+            this.define(match[1]?.toLowerCase(), scope, index, 'capture');
+        }
+        break;
     }
-  };
+  }
 
-  /** The own settings of a block: its direct children (includes already flattened in). */
-  const levelOf = (
-    block: ConfigNode | undefined,
-    children: readonly ConfigNode[],
-    context: ContextName,
-    inherited: Inherited,
-  ): Inherited => {
-    let proxyPass: Setting | undefined;
-    let proxyHttpVersion: Setting | undefined;
-    let proxyReadTimeout: Setting | undefined;
-    let ownHeaders: HeaderLine[] | undefined;
-    let unresolved: ConfigNode[] | undefined;
-    for (const child of children) {
-      switch (child.directive.name) {
-        case 'proxy_pass':
-          proxyPass = setting(child);
+  private scanLevel(scope: Scope, block: number, context: ContextName, level: Level, inherited: Inherited): void {
+    const syntax = scope.parsed.syntax;
+    const kinds = kindsOf(scope);
+    for (let child = syntax.firstChild(block); child >= 0; child = syntax.nextSibling(child)) {
+      switch (kindAt(kinds, scope, child)) {
+        case Kind.ProxyPass:
+          level.proxyPass = new SettingValue(scope, child);
           break;
-        case 'proxy_http_version':
-          proxyHttpVersion = setting(child);
+        case Kind.ProxyHttpVersion:
+          level.proxyHttpVersion = new SettingValue(scope, child);
           break;
-        case 'proxy_read_timeout':
-          proxyReadTimeout = setting(child);
+        case Kind.ProxyReadTimeout:
+          level.proxyReadTimeout = new SettingValue(scope, child);
           break;
-        case 'proxy_set_header': {
+        case Kind.ProxySetHeader:
           // Not allowed inside `if`; nginx rejects it there, so it sets nothing.
-          if (context === 'if') break;
-          (ownHeaders ??= []).push(new HeaderLineValue(child));
+          if (context !== 'if') level.hasHeaders = true;
+          break;
+        case Kind.Include: {
+          if (scope.includes?.get(child)?.resolution.problem)
+            (level.unresolved ??= [...inherited.unresolvedIncludes]).push(scope.node(child));
+          const included = scope.included(child);
+          if (included) for (const inner of included) this.scanLevel(inner, -1, context, level, inherited);
           break;
         }
-        case 'include':
-          if (child.include?.problem) (unresolved ??= [...inherited.unresolvedIncludes]).push(child);
-          break;
       }
     }
-    let headers = inherited.headers;
-    if (ownHeaders) {
-      const declared = new Set(ownHeaders.map((line) => line.key));
-      headers = {
-        lines: ownHeaders,
-        level: block,
-        dropped: inherited.headers.lines.filter((line) => !declared.has(line.key)),
-      };
-    }
-    return {
-      proxyPass,
-      proxyHttpVersion: proxyHttpVersion ?? inherited.proxyHttpVersion,
-      proxyReadTimeout: proxyReadTimeout ?? inherited.proxyReadTimeout,
-      headers,
-      server: inherited.server,
-      location: inherited.location,
-      unresolvedIncludes: unresolved ?? inherited.unresolvedIncludes,
-    };
-  };
+  }
 
-  const walk = (children: readonly ConfigNode[], context: ContextName, inherited: Inherited): void => {
-    for (const node of children) {
-      noteDefinitions(node);
-      if (!node.directive.block) continue;
-      switch (node.context) {
+  levelOf(scope: Scope, block: number, context: ContextName, inherited: Inherited): Inherited {
+    const level = new Level();
+    this.scanLevel(scope, block, context, level, inherited);
+    return new Inherited(
+      level.proxyPass,
+      level.proxyHttpVersion ?? inherited.proxyHttpVersion,
+      level.proxyReadTimeout ?? inherited.proxyReadTimeout,
+      level.hasHeaders ? new OwnHeaderSet(scope, block, inherited.headers) : inherited.headers,
+      inherited.server,
+      inherited.location,
+      level.unresolved ?? inherited.unresolvedIncludes,
+    );
+  }
+
+  /** Walks the children of `block` (-1: the top level) in `scope`, and the files included among them. */
+  walk(scope: Scope, block: number, context: ContextName, inherited: Inherited): void {
+    const syntax = scope.parsed.syntax;
+    const kinds = kindsOf(scope);
+    const facts = scope.facts;
+    for (let child = syntax.firstChild(block); child >= 0; child = syntax.nextSibling(child)) {
+      this.noteDefinitions(scope, child, kindAt(kinds, scope, child));
+      const included = scope.included(child);
+      if (included) {
+        for (const inner of included) this.walk(inner, -1, context, inherited);
+        continue;
+      }
+      if (!syntax.hasBlock(child)) continue;
+      const childContext = facts.blockContext(child);
+      switch (childContext) {
         case 'http':
-          walk(node.children, 'http', levelOf(node, node.children, 'http', inherited));
+          this.walk(scope, child, 'http', this.levelOf(scope, child, 'http', inherited));
           break;
         case 'server':
           if (context === 'http') {
-            servers.push(node);
-            walk(node.children, 'server', levelOf(node, node.children, 'server', { ...inherited, server: node }));
+            const server = scope.node(child);
+            this.servers.push(server);
+            this.walk(scope, child, 'server', this.levelOf(scope, child, 'server', inherited.withServer(server)));
           }
           break;
         case 'location':
         case 'if':
         case 'limit_except': {
           // `if` at server level has no proxy_pass and makes no location.
-          if (node.context !== 'location' && context !== 'location') {
-            walk(node.children, node.context, inherited);
+          if (childContext !== 'location' && context !== 'location') {
+            this.walk(scope, child, childContext, inherited);
             break;
           }
-          const level = levelOf(node, node.children, node.context, inherited);
+          const level = this.levelOf(scope, child, childContext, inherited);
           let proxyPass = level.proxyPass;
           // An `if` or `limit_except` block inside a location takes the location's proxy_pass
           // when it has none (nginx's proxy merge for "noname" locations); a nested location does not.
-          if (!proxyPass && node.context !== 'location') proxyPass = inherited.location?.proxyPass;
-          const { modifier, path } = splitLocationArgs(node);
-          const location: LocationModel = {
-            node,
-            kind: node.context,
-            modifier,
-            path,
-            server: inherited.server,
-            enclosing: inherited.location,
+          if (!proxyPass && childContext !== 'location') proxyPass = inherited.location?.proxyPass;
+          const location = new LocationModelImpl(
+            scope,
+            child,
+            childContext,
+            inherited.server,
+            inherited.location,
             proxyPass,
-            proxyHttpVersion: level.proxyHttpVersion,
-            proxyReadTimeout: level.proxyReadTimeout,
-            headers: level.headers,
-            unresolvedIncludes: level.unresolvedIncludes,
-          };
-          locations.push(location);
-          walk(node.children, node.context, { ...level, location });
+            level.proxyHttpVersion,
+            level.proxyReadTimeout,
+            level.headers,
+            level.unresolvedIncludes,
+            false,
+          );
+          this.locations.push(location);
+          this.walk(scope, child, childContext, level.withLocation(location));
           break;
         }
         case 'stream':
         case 'events':
           // stream's proxy_* are another module's; nothing here concerns HTTP proxying.
           break;
+        case 'map':
+          // A table: its entries are not directives.
+          break;
         default:
-          walk(node.children, node.context, inherited);
+          this.walk(scope, child, childContext, inherited);
       }
     }
-  };
-
-  const start: Inherited = {
-    proxyHttpVersion: undefined,
-    proxyReadTimeout: undefined,
-    headers: NO_HEADERS,
-    server: undefined,
-    location: undefined,
-    unresolvedIncludes: NONE,
-  };
-  const rootLevel = tree.rootContext === 'main' ? start : levelOf(undefined, tree.children, tree.rootContext, start);
-  walk(tree.children, tree.rootContext, rootLevel);
-  if (tree.rootContext === 'location') {
-    addFragmentLocation(tree, rootLevel, locations);
   }
+}
+
+/**
+ * Computes, for every location (nested locations and `if`/`limit_except` blocks too), the
+ * proxy configuration nginx will really apply, following its inheritance rules.
+ *
+ * It walks the tree by (scope, record index) and makes objects only for what it returns: one per
+ * location, setting and definition, with nodes and words made when a rule reads them.
+ */
+export function buildConfigModel(tree: ConfigTree): ConfigModel {
+  const builder = new ModelBuilder();
+  const root = rootScopeOf(tree);
+  if (root) {
+    const rootLevel = tree.rootContext === 'main' ? START : builder.levelOf(root, -1, tree.rootContext, START);
+    builder.walk(root, -1, tree.rootContext, rootLevel);
+    if (tree.rootContext === 'location') addFragmentLocation(root, rootLevel, builder.locations);
+  }
+  const { locations, variables, maps, upstreams, servers } = builder;
   return { tree, locations, variables, maps, upstreams, servers };
 }
 
@@ -318,22 +548,25 @@ export function buildConfigModel(tree: ConfigTree): ConfigModel {
  * A snippet of bare `proxy_*` lines (context `location`) is a location body without its
  * `location` line: when it proxies, model it as one, anchored at its `proxy_pass`.
  */
-function addFragmentLocation(tree: ConfigTree, level: Inherited, locations: LocationModel[]): void {
-  const proxyPassNode = tree.children.find(
-    (node) => node.directive.name === 'proxy_pass' && node.file === tree.rootFile,
+function addFragmentLocation(root: Scope, level: Inherited, locations: LocationModel[]): void {
+  const syntax = root.parsed.syntax;
+  let proxyPass = -1;
+  for (let child = syntax.firstChild(-1); child >= 0 && proxyPass < 0; child = syntax.nextSibling(child))
+    if (syntax.name(child) === 'proxy_pass') proxyPass = child;
+  if (proxyPass < 0) return;
+  locations.push(
+    new LocationModelImpl(
+      root,
+      proxyPass,
+      'location',
+      undefined,
+      undefined,
+      new SettingValue(root, proxyPass),
+      level.proxyHttpVersion,
+      level.proxyReadTimeout,
+      level.headers,
+      level.unresolvedIncludes,
+      true,
+    ),
   );
-  if (!proxyPassNode) return;
-  locations.push({
-    node: proxyPassNode,
-    kind: 'location',
-    modifier: '',
-    path: '',
-    server: undefined,
-    enclosing: undefined,
-    proxyPass: setting(proxyPassNode),
-    proxyHttpVersion: level.proxyHttpVersion,
-    proxyReadTimeout: level.proxyReadTimeout,
-    headers: level.headers,
-    unresolvedIncludes: level.unresolvedIncludes,
-  });
 }

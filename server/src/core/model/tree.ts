@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import type { Comment, Directive, ParsedFile } from '../parser/ast';
-import { parse } from '../parser/parser';
+import { parse, type ParsedFileImpl } from '../parser/parser';
 import { isGlobPattern, type ConfigFileSystem } from './fileSystem';
 
 /** The context a block's children are in, named after the block directive (`main` at the top). */
@@ -108,17 +108,200 @@ export class ParseCache {
   }
 }
 
-/** A class, so every node has one shape from the start (an `include` sets its resolution later). */
-class ConfigNodeImpl implements ConfigNode {
-  include: IncludeResolution | undefined = undefined;
+/** What the tree needs to know of a parsed file, worked out once per parse (the cache keeps it). */
+class FileFacts {
+  /** Record indices of the `include` directives nginx follows (not those inside `map`-like blocks), in order. */
+  readonly sites: readonly number[];
+  /** Per record: 1 for an include site. */
+  readonly isSite: Uint8Array;
+  /** Per name index: the context a block of that name opens. */
+  private readonly blockContexts: (ContextName | undefined)[] = [];
+
+  constructor(readonly parsed: ParsedFileImpl) {
+    const syntax = parsed.syntax;
+    this.isSite = new Uint8Array(syntax.count);
+    const sites: number[] = [];
+    const includeId = syntax.names.indexOf('include');
+    if (includeId >= 0) {
+      for (let index = 0; index < syntax.count; index++) {
+        if (syntax.nameIdOf(index) !== includeId || syntax.hasBlock(index)) continue;
+        let inTable = false;
+        for (let up = syntax.parent(index); up >= 0 && !inTable; up = syntax.parent(up))
+          inTable = this.blockContext(up) === 'map';
+        if (inTable) continue;
+        sites.push(index);
+        this.isSite[index] = 1;
+      }
+    }
+    this.sites = sites;
+  }
+
+  /** The context the block of record `index` opens. */
+  blockContext(index: number): ContextName {
+    const id = this.parsed.syntax.nameIdOf(index);
+    return (this.blockContexts[id] ??= contextOfBlock(this.parsed.syntax.names[id] as string));
+  }
+}
+
+const facts = new WeakMap<ParsedFileImpl, FileFacts>();
+
+function factsOf(parsed: ParsedFileImpl): FileFacts {
+  let found = facts.get(parsed);
+  if (!found) facts.set(parsed, (found = new FileFacts(parsed)));
+  return found;
+}
+
+/** What one `include` directive brought in, in one scope. */
+interface ScopeInclude {
+  readonly resolution: IncludeResolution;
+  readonly scopes: Scope[];
+}
+
+/**
+ * One reading of a file: the root file, or one inclusion of a file. A snippet included in 5,000
+ * locations is parsed once and read in 5,000 scopes. Nodes are addressed by (scope, record index)
+ * and made into `ConfigNode` objects only when something asks for one.
+ */
+export class Scope {
+  private nodes: (ConfigNodeImpl | undefined)[] | undefined;
+  /** Include record index -> what it brought in. */
+  includes: Map<number, ScopeInclude> | undefined;
+  readonly facts: FileFacts;
   constructor(
-    readonly directive: Directive,
+    readonly parsed: ParsedFileImpl,
     readonly file: string,
-    readonly parent: ConfigNode | undefined,
-    readonly children: readonly ConfigNode[],
-    readonly via: ConfigNode | undefined,
+    /** Context of this file's top-level directives here. */
     readonly context: ContextName,
+    /** The scope whose `include` brought this one in; undefined for the root file. */
+    readonly includer: Scope | undefined,
+    /** Record index of that `include` in the includer. */
+    readonly includeIndex: number,
+  ) {
+    this.facts = factsOf(parsed);
+  }
+
+  /** The node of record `index` in this scope, always the same object. */
+  node(index: number): ConfigNodeImpl {
+    const nodes = (this.nodes ??= new Array<ConfigNodeImpl | undefined>(this.parsed.syntax.count));
+    return (nodes[index] ??= new ConfigNodeImpl(this, index));
+  }
+
+  get via(): ConfigNode | undefined {
+    return this.includer?.node(this.includeIndex);
+  }
+
+  /** The node whose child record `index` is: its block's directive, or for a top-level one, the include's parent. */
+  parentOf(index: number): ConfigNode | undefined {
+    const parent = this.parsed.syntax.parent(index);
+    if (parent >= 0) return this.node(parent);
+    return this.includer?.parentOf(this.includeIndex);
+  }
+
+  /** The context record `index` stands in. */
+  enclosingContext(index: number): ContextName {
+    const parent = this.parsed.syntax.parent(index);
+    return parent >= 0 ? this.facts.blockContext(parent) : this.context;
+  }
+
+  /** Whether the children of record `index` are part of the tree (a block, and not a `map`-like table). */
+  expands(index: number): boolean {
+    return this.parsed.syntax.hasBlock(index) && this.facts.blockContext(index) !== 'map';
+  }
+
+  /** The scopes an include site brought in; undefined for any other record. */
+  included(index: number): readonly Scope[] | undefined {
+    return this.facts.isSite[index] ? this.includes?.get(index)?.scopes : undefined;
+  }
+
+  /** The children of record `index` (-1: the top level) as nodes, included files' directives flattened in. */
+  childNodes(index: number, out: ConfigNode[]): void {
+    const syntax = this.parsed.syntax;
+    for (let child = syntax.firstChild(index); child >= 0; child = syntax.nextSibling(child)) {
+      out.push(this.node(child));
+      const scopes = this.included(child);
+      if (scopes) for (const scope of scopes) scope.childNodes(-1, out);
+    }
+  }
+}
+
+/** A node of the tree: a view of (scope, record), with its fields worked out when read. */
+export class ConfigNodeImpl implements ConfigNode {
+  private children_: readonly ConfigNode[] | undefined;
+  constructor(
+    readonly scope: Scope,
+    readonly index: number,
   ) {}
+  get directive(): Directive {
+    return this.scope.parsed.directiveAt(this.index);
+  }
+  get file(): string {
+    return this.scope.file;
+  }
+  get parent(): ConfigNode | undefined {
+    return this.scope.parentOf(this.index);
+  }
+  get via(): ConfigNode | undefined {
+    return this.scope.parsed.syntax.parent(this.index) < 0 ? this.scope.via : undefined;
+  }
+  get context(): ContextName {
+    const scope = this.scope;
+    return scope.parsed.syntax.hasBlock(this.index)
+      ? scope.facts.blockContext(this.index)
+      : scope.enclosingContext(this.index);
+  }
+  get include(): IncludeResolution | undefined {
+    return this.scope.includes?.get(this.index)?.resolution;
+  }
+  get children(): readonly ConfigNode[] {
+    if (!this.children_) {
+      if (this.scope.expands(this.index)) {
+        const children: ConfigNode[] = [];
+        this.scope.childNodes(this.index, children);
+        this.children_ = children;
+      } else {
+        this.children_ = NO_CHILDREN;
+      }
+    }
+    return this.children_;
+  }
+}
+
+class InclusionImpl implements Inclusion {
+  constructor(
+    readonly file: string,
+    readonly context: ContextName,
+    private readonly scope: Scope,
+  ) {}
+  get via(): ConfigNode | undefined {
+    return this.scope.via;
+  }
+}
+
+class ConfigTreeImpl implements ConfigTree {
+  private children_: readonly ConfigNode[] | undefined;
+  constructor(
+    readonly rootFile: string,
+    readonly rootContext: ContextName,
+    readonly rootContextSource: ConfigTree['rootContextSource'],
+    /** Undefined when the root file cannot be read. */
+    readonly rootScope: Scope | undefined,
+    readonly files: ReadonlyMap<string, ParsedFile>,
+    readonly inclusions: ReadonlyMap<string, readonly Inclusion[]>,
+    readonly includeProblems: readonly { readonly node: ConfigNode; readonly message: string }[],
+  ) {}
+  get children(): readonly ConfigNode[] {
+    if (!this.children_) {
+      const children: ConfigNode[] = [];
+      this.rootScope?.childNodes(-1, children);
+      this.children_ = children;
+    }
+    return this.children_;
+  }
+}
+
+/** The root scope of a tree made by `buildConfigTree`, for walks by record index. */
+export function rootScopeOf(tree: ConfigTree): Scope | undefined {
+  return (tree as ConfigTreeImpl).rootScope;
 }
 
 const DEFAULT_MAX_DEPTH = 32;
@@ -207,12 +390,12 @@ export function buildConfigTree(rootFile: string, disk: ConfigFileSystem, option
   const inclusions = new Map<string, Inclusion[]>();
   const includeProblems: { node: ConfigNode; message: string }[] = [];
 
-  const load = (file: string): ParsedFile | undefined => {
+  const load = (file: string): ParsedFileImpl | undefined => {
     const known = files.get(file);
-    if (known) return known;
+    if (known) return known as ParsedFileImpl;
     const text = fs.readFile(file);
     if (text === undefined) return undefined;
-    const parsed = cache.get(file, text);
+    const parsed = cache.get(file, text) as ParsedFileImpl;
     files.set(file, parsed);
     return parsed;
   };
@@ -237,71 +420,57 @@ export function buildConfigTree(rootFile: string, disk: ConfigFileSystem, option
   /** Files being expanded right now, canonical paths, for cycle detection. */
   const active: string[] = [fs.canonical(rootFile)];
 
-  const expand = (
-    directives: readonly Directive[],
-    file: string,
-    parent: ConfigNode | undefined,
-    context: ContextName,
-    via: ConfigNode | undefined,
-    out: ConfigNode[],
-  ): void => {
-    for (const directive of directives) {
-      const childContext = directive.block ? contextOfBlock(directive.name) : context;
-      // Most directives have no block: they share one empty list rather than each making its own.
-      const children: ConfigNode[] = directive.block && childContext !== 'map' ? [] : (NO_CHILDREN as ConfigNode[]);
-      const isInclude = directive.name === 'include' && !directive.block && context !== 'map';
-      const node = new ConfigNodeImpl(directive, file, parent, children, via, childContext);
-      out.push(node);
-      if (isInclude) {
-        followInclude(node, context, out);
-      } else if (directive.block && childContext !== 'map') {
-        expand(directive.block.children, file, node, childContext, undefined, children);
+  /** Follows the includes of one scope, recursively: only include sites are visited, not every directive. */
+  const expand = (scope: Scope): void => {
+    if (scope.context === 'map') return;
+    const syntax = scope.parsed.syntax;
+    for (const site of scope.facts.sites) {
+      const pattern = syntax.argValue(site, 0);
+      if (pattern === undefined) continue;
+      // A snippet included in thousands of locations is looked up once.
+      let resolution = resolutions.get(pattern);
+      if (!resolution) {
+        resolution = resolveInclude(pattern, options.baseDir, fs, options.pathMappings ?? {});
+        resolutions.set(pattern, resolution);
+      }
+      const entry: ScopeInclude = { resolution, scopes: [] };
+      (scope.includes ??= new Map()).set(site, entry);
+      if (resolution.problem) includeProblems.push({ node: scope.node(site), message: resolution.problem });
+      const context = scope.enclosingContext(site);
+      for (const included of resolution.files) {
+        const canonical = fs.canonical(included);
+        if (active.includes(canonical)) {
+          includeProblems.push({
+            node: scope.node(site),
+            message: `"${included}" includes itself (through ${active.length} level(s)): nginx would loop.`,
+          });
+          continue;
+        }
+        if (active.length >= maxDepth) {
+          includeProblems.push({
+            node: scope.node(site),
+            message: `Includes nest deeper than ${maxDepth} levels; "${included}" was not read.`,
+          });
+          continue;
+        }
+        const parsed = load(included);
+        if (!parsed) {
+          includeProblems.push({ node: scope.node(site), message: `Cannot read "${included}".` });
+          continue;
+        }
+        const child = new Scope(parsed, included, context, scope, site);
+        entry.scopes.push(child);
+        addInclusion(new InclusionImpl(included, context, child));
+        active.push(canonical);
+        expand(child);
+        active.pop();
       }
     }
   };
 
-  const followInclude = (node: ConfigNodeImpl, context: ContextName, out: ConfigNode[]): void => {
-    const pattern = node.directive.argValue(0);
-    if (pattern === undefined) return;
-    // A snippet included in thousands of locations is looked up once.
-    let resolution = resolutions.get(pattern);
-    if (!resolution) {
-      resolution = resolveInclude(pattern, options.baseDir, fs, options.pathMappings ?? {});
-      resolutions.set(pattern, resolution);
-    }
-    node.include = resolution;
-    if (resolution.problem) includeProblems.push({ node, message: resolution.problem });
-    for (const included of resolution.files) {
-      const canonical = fs.canonical(included);
-      if (active.includes(canonical)) {
-        includeProblems.push({
-          node,
-          message: `"${included}" includes itself (through ${active.length} level(s)): nginx would loop.`,
-        });
-        continue;
-      }
-      if (active.length >= maxDepth) {
-        includeProblems.push({
-          node,
-          message: `Includes nest deeper than ${maxDepth} levels; "${included}" was not read.`,
-        });
-        continue;
-      }
-      const parsed = load(included);
-      if (!parsed) {
-        includeProblems.push({ node, message: `Cannot read "${included}".` });
-        continue;
-      }
-      addInclusion({ file: included, context, via: node });
-      active.push(canonical);
-      expand(parsed.directives, included, node.parent, context, node, out);
-      active.pop();
-    }
-  };
-
-  const children: ConfigNode[] = [];
-  if (root) expand(root.directives, rootFile, undefined, rootContext, undefined, children);
-  return { rootFile, rootContext, rootContextSource, children, files, inclusions, includeProblems };
+  const rootScope = root ? new Scope(root, rootFile, rootContext, undefined, -1) : undefined;
+  if (rootScope) expand(rootScope);
+  return new ConfigTreeImpl(rootFile, rootContext, rootContextSource, rootScope, files, inclusions, includeProblems);
 }
 
 /**
