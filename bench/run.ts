@@ -1,5 +1,8 @@
 // The engine benchmark: `npm run bench` (node --import tsx bench/run.ts; no build needed).
 //
+// What it times is the engine as the language server ships it: bench/engine.ts bundled by esbuild
+// (see there for why not through tsx). The harness itself runs through tsx.
+//
 // Generates a config of 5,000 server blocks (bench/generate.ts, into the git-ignored
 // bench/.generated/) and reports, over several iterations after warm-ups: our parse of it as one
 // file; parse + includes + effective model with a cold parse cache; nginx-conf parsing the same
@@ -9,23 +12,40 @@
 // a benchmark is a measurement, not an assertion. On a miss of the parse + model target it
 // profiles that step (node --cpu-prof) and prints where the time goes.
 //
-// Options: --iterations N (default 7), --warmups N (default 2), --no-nginx, --profile (always profile).
+// Options: --iterations N (default 15), --warmups N (default 3), --no-nginx, --profile (always profile).
 import { spawnSync } from 'node:child_process';
 import { buildSync } from 'esbuild';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import * as path from 'node:path';
 import { NginxParser } from 'nginx-conf';
-import { buildConfigModel } from '../server/src/core/model/effective';
-import { buildConfigTree, ParseCache } from '../server/src/core/model/tree';
-import { analyzeFile } from '../server/src/core/model/workspace';
-import { parse } from '../server/src/core/parser/parser';
-import { CachingFileSystem, NodeFileSystem } from '../server/src/node/nodeFileSystem';
+import type * as Engine from './engine';
 import { generate, type GeneratedConfigs } from './generate';
 import { median, quantile, summariseProfile } from './stats';
 import { findNginx, nginxTestFile } from '../test/helpers/nginx';
 
 const GENERATED = path.join(__dirname, '.generated');
+const ENGINE_BUNDLE = path.join(GENERATED, 'engine.js');
+
+/** Bundles bench/engine.ts as the server is bundled (esbuild, node20, cjs). */
+function bundleEngine(): void {
+  buildSync({
+    entryPoints: [path.join(__dirname, 'engine.ts')],
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    outfile: ENGINE_BUNDLE,
+    logLevel: 'error',
+  });
+}
+
+let loaded: typeof Engine | undefined;
+/** The bundled engine (bundled by the parent process; a child only loads it). */
+function engine(): typeof Engine {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (loaded ??= require(ENGINE_BUNDLE) as typeof Engine);
+}
 
 const TARGETS = {
   parseAndModelMs: 100,
@@ -102,6 +122,7 @@ function nginxTest(nginx: string, config: string): number {
 }
 
 function parseAndModel(main: string): void {
+  const { buildConfigModel, buildConfigTree, NodeFileSystem } = engine();
   buildConfigModel(buildConfigTree(main, new NodeFileSystem(), { baseDir: path.dirname(main) }));
 }
 
@@ -114,13 +135,6 @@ function child(args: string[], nodeFlags: string[] = []): string {
   if (result.error) throw result.error;
   if (result.status !== 0) throw new Error(`child ${args[0]} failed: ${result.stderr}`);
   return result.stdout;
-}
-
-/** Child: parse + model once, then report its RSS before the work and its peak RSS. */
-function rssChild(main: string): void {
-  const before = process.memoryUsage().rss;
-  parseAndModel(main);
-  process.stdout.write(JSON.stringify({ baselineRss: before, peakRss: process.resourceUsage().maxRSS * 1024 }));
 }
 
 /** Child: run parse + model a few times under --cpu-prof. */
@@ -179,15 +193,21 @@ function printTable(rows: readonly Row[]): void {
 }
 
 function main(): void {
-  const warmups = option('--warmups', 2);
-  const iterations = Math.max(1, option('--iterations', 7));
+  const warmups = option('--warmups', 3);
+  const iterations = Math.max(1, option('--iterations', 15));
   const load = loadavg()
     .map((value) => value.toFixed(2))
     .join(' ');
   const configs: GeneratedConfigs = generate(GENERATED);
+  bundleEngine();
+  const { parse, buildConfigTree, buildConfigModel, analyzeFile, ParseCache, CachingFileSystem, NodeFileSystem } =
+    engine();
   const nginx = process.argv.includes('--no-nginx') ? undefined : findNginx();
   console.log('nginx-ws engine benchmark');
   console.log(`  node ${process.version}, ${cpus().length} CPU(s), load average at start ${load}`);
+  console.log(
+    `  engine: ${path.relative(process.cwd(), ENGINE_BUNDLE)} (bench/engine.ts bundled by esbuild, as shipped)`,
+  );
   console.log(
     `  config: ${configs.serverCount} servers in ${configs.fileCount} files, ${configs.totalLines} lines, ${(configs.totalBytes / 1e6).toFixed(2)} MB (${path.relative(process.cwd(), configs.dir)})`,
   );
@@ -285,18 +305,6 @@ function main(): void {
     };
   });
 
-  attempt('  same, through tsx (for comparison)', () => {
-    const { baselineRss, peakRss } = JSON.parse(child(['--rss-child', configs.main])) as {
-      baselineRss: number;
-      peakRss: number;
-    };
-    const peakMb = peakRss / 2 ** 20;
-    return {
-      name: '  same, through tsx (for comparison)',
-      note: `peak ${peakMb.toFixed(0)} MB in a separate node process, of which ${(baselineRss / 2 ** 20).toFixed(0)} MB before any work (node + tsx + modules)`,
-    };
-  });
-
   attempt('re-analyse edited 5,000-line file', () => {
     const cache = new ParseCache();
     let text = configs.editMainText;
@@ -349,6 +357,5 @@ function main(): void {
 }
 
 const mode = process.argv[2];
-if (mode === '--rss-child') rssChild(process.argv[3] as string);
-else if (mode === '--profile-child') profileChild(process.argv[3] as string);
+if (mode === '--profile-child') profileChild(process.argv[3] as string);
 else main();

@@ -78,9 +78,14 @@ export class NodeFileSystem implements ConfigFileSystem {
 
   canonical(file: string): string {
     try {
-      return fs.realpathSync(file);
+      // One realpath(3) call, where the JavaScript version makes an lstat per path segment.
+      return fs.realpathSync.native(file);
     } catch {
-      return path.resolve(file);
+      try {
+        return fs.realpathSync(file);
+      } catch {
+        return path.resolve(file);
+      }
     }
   }
 }

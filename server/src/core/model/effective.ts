@@ -234,8 +234,8 @@ function collectHeaderLines(scope: Scope, block: number, out: HeaderLine[]): voi
   const kinds = kindsOf(scope);
   for (let child = syntax.firstChild(block); child >= 0; child = syntax.nextSibling(child)) {
     if (kindAt(kinds, scope, child) === Kind.ProxySetHeader) out.push(new HeaderLineValue(scope, child));
-    const included = scope.included(child);
-    if (included) for (const inner of included) collectHeaderLines(inner, -1, out);
+    for (let at = scope.includedStart(child), end = scope.includedEnd(child); at < end; at++)
+      collectHeaderLines(scope.includedScopes[at] as Scope, -1, out);
   }
 }
 
@@ -260,30 +260,47 @@ function splitLocationArgs(directive: Directive): { modifier: string; path: stri
 class LocationModelImpl implements LocationModel {
   private split: { modifier: string; path: string } | undefined = undefined;
   constructor(
-    private readonly scope: Scope,
-    private readonly index: number,
-    readonly kind: LocationKind,
-    readonly server: ConfigNode | undefined,
+    protected readonly scope: Scope,
+    protected readonly index: number,
     readonly enclosing: LocationModel | undefined,
     readonly proxyPass: Setting | undefined,
     readonly proxyHttpVersion: Setting | undefined,
     readonly proxyReadTimeout: Setting | undefined,
     readonly headers: HeaderSet,
     readonly unresolvedIncludes: readonly ConfigNode[],
-    /** For a fragment's location: its node is the proxy_pass, and it has no path. */
-    private readonly fragment: boolean,
   ) {}
   get node(): ConfigNode {
     return this.scope.node(this.index);
   }
-  private get parts(): { modifier: string; path: string } {
-    return (this.split ??= this.fragment ? { modifier: '', path: '' } : splitLocationArgs(this.node.directive));
+  get kind(): LocationKind {
+    return this.scope.facts.blockContext(this.index) as LocationKind;
+  }
+  /** The server block around the location: found when asked, by walking up. */
+  get server(): ConfigNode | undefined {
+    for (let node = this.node.parent; node; node = node.parent) if (node.context === 'server') return node;
+    return undefined;
+  }
+  protected get parts(): { modifier: string; path: string } {
+    return (this.split ??= splitLocationArgs(this.node.directive));
   }
   get modifier(): string {
     return this.parts.modifier;
   }
   get path(): string {
     return this.parts.path;
+  }
+}
+
+/** A fragment's bare `proxy_*` lines as a location: its node is the proxy_pass, and it has no path or server. */
+class FragmentLocation extends LocationModelImpl {
+  override get kind(): LocationKind {
+    return 'location';
+  }
+  override get server(): ConfigNode | undefined {
+    return undefined;
+  }
+  protected override get parts(): { modifier: string; path: string } {
+    return { modifier: '', path: '' };
   }
 }
 
@@ -323,37 +340,13 @@ class Inherited {
     readonly proxyHttpVersion: Setting | undefined,
     readonly proxyReadTimeout: Setting | undefined,
     readonly headers: HeaderSet,
-    readonly server: ConfigNode | undefined,
-    readonly location: LocationModel | undefined,
+    /** Set once, right after the level of a location is made: the location it is. */
+    public location: LocationModel | undefined,
     readonly unresolvedIncludes: readonly ConfigNode[],
   ) {}
-
-  withServer(server: ConfigNode): Inherited {
-    return new Inherited(
-      this.proxyPass,
-      this.proxyHttpVersion,
-      this.proxyReadTimeout,
-      this.headers,
-      server,
-      this.location,
-      this.unresolvedIncludes,
-    );
-  }
-
-  withLocation(location: LocationModel): Inherited {
-    return new Inherited(
-      this.proxyPass,
-      this.proxyHttpVersion,
-      this.proxyReadTimeout,
-      this.headers,
-      this.server,
-      location,
-      this.unresolvedIncludes,
-    );
-  }
 }
 
-const START = new Inherited(undefined, undefined, undefined, NO_HEADERS, undefined, undefined, NONE);
+const START = new Inherited(undefined, undefined, undefined, NO_HEADERS, undefined, NONE);
 
 /** One run of `buildConfigModel`: the walk, and what it collects. */
 class ModelBuilder {
@@ -362,6 +355,8 @@ class ModelBuilder {
   readonly maps = new Map<string, ConfigNode>();
   readonly upstreams = new Map<string, ConfigNode>();
   readonly servers: ConfigNode[] = [];
+  /** Filled by scanLevel and read at once by levelOf: one object for the whole walk. */
+  private readonly level = new Level();
 
   private define(name: string | undefined, scope: Scope, index: number, kind: VariableDefinition['kind']): void {
     if (!name) return;
@@ -404,8 +399,8 @@ class ModelBuilder {
         break;
       case Kind.Captures:
         for (let arg = 0; arg < syntax.argCount(index); arg++) {
-          const pattern = syntax.argValue(index, arg);
-          if (!pattern || pattern.indexOf('(?') < 0) continue;
+          if (!syntax.argIncludes(index, arg, '(?')) continue;
+          const pattern = syntax.argValue(index, arg) ?? '';
           for (const match of pattern.matchAll(NAMED_CAPTURE))
             this.define(match[1]?.toLowerCase(), scope, index, 'capture');
         }
@@ -432,25 +427,28 @@ class ModelBuilder {
           if (context !== 'if') level.hasHeaders = true;
           break;
         case Kind.Include: {
-          if (scope.includes?.get(child)?.resolution.problem)
+          if (scope.resolutionOf(child)?.problem)
             (level.unresolved ??= [...inherited.unresolvedIncludes]).push(scope.node(child));
-          const included = scope.included(child);
-          if (included) for (const inner of included) this.scanLevel(inner, -1, context, level, inherited);
+          for (let at = scope.includedStart(child), end = scope.includedEnd(child); at < end; at++)
+            this.scanLevel(scope.includedScopes[at] as Scope, -1, context, level, inherited);
           break;
         }
       }
     }
   }
 
+  /** The settings in force inside `block` (-1: the top level of a fragment). */
   levelOf(scope: Scope, block: number, context: ContextName, inherited: Inherited): Inherited {
-    const level = new Level();
+    const level = this.level;
+    level.proxyPass = level.proxyHttpVersion = level.proxyReadTimeout = undefined;
+    level.hasHeaders = false;
+    level.unresolved = undefined;
     this.scanLevel(scope, block, context, level, inherited);
     return new Inherited(
       level.proxyPass,
       level.proxyHttpVersion ?? inherited.proxyHttpVersion,
       level.proxyReadTimeout ?? inherited.proxyReadTimeout,
       level.hasHeaders ? new OwnHeaderSet(scope, block, inherited.headers) : inherited.headers,
-      inherited.server,
       inherited.location,
       level.unresolved ?? inherited.unresolvedIncludes,
     );
@@ -463,9 +461,10 @@ class ModelBuilder {
     const facts = scope.facts;
     for (let child = syntax.firstChild(block); child >= 0; child = syntax.nextSibling(child)) {
       this.noteDefinitions(scope, child, kindAt(kinds, scope, child));
-      const included = scope.included(child);
-      if (included) {
-        for (const inner of included) this.walk(inner, -1, context, inherited);
+      const end = scope.includedEnd(child);
+      if (end > 0) {
+        for (let at = scope.includedStart(child); at < end; at++)
+          this.walk(scope.includedScopes[at] as Scope, -1, context, inherited);
         continue;
       }
       if (!syntax.hasBlock(child)) continue;
@@ -476,9 +475,8 @@ class ModelBuilder {
           break;
         case 'server':
           if (context === 'http') {
-            const server = scope.node(child);
-            this.servers.push(server);
-            this.walk(scope, child, 'server', this.levelOf(scope, child, 'server', inherited.withServer(server)));
+            this.servers.push(scope.node(child));
+            this.walk(scope, child, 'server', this.levelOf(scope, child, 'server', inherited));
           }
           break;
         case 'location':
@@ -497,18 +495,16 @@ class ModelBuilder {
           const location = new LocationModelImpl(
             scope,
             child,
-            childContext,
-            inherited.server,
             inherited.location,
             proxyPass,
             level.proxyHttpVersion,
             level.proxyReadTimeout,
             level.headers,
             level.unresolvedIncludes,
-            false,
           );
           this.locations.push(location);
-          this.walk(scope, child, childContext, level.withLocation(location));
+          level.location = location;
+          this.walk(scope, child, childContext, level);
           break;
         }
         case 'stream':
@@ -555,18 +551,15 @@ function addFragmentLocation(root: Scope, level: Inherited, locations: LocationM
     if (syntax.name(child) === 'proxy_pass') proxyPass = child;
   if (proxyPass < 0) return;
   locations.push(
-    new LocationModelImpl(
+    new FragmentLocation(
       root,
       proxyPass,
-      'location',
-      undefined,
       undefined,
       new SettingValue(root, proxyPass),
       level.proxyHttpVersion,
       level.proxyReadTimeout,
       level.headers,
       level.unresolvedIncludes,
-      true,
     ),
   );
 }

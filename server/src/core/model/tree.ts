@@ -112,14 +112,14 @@ export class ParseCache {
 class FileFacts {
   /** Record indices of the `include` directives nginx follows (not those inside `map`-like blocks), in order. */
   readonly sites: readonly number[];
-  /** Per record: 1 for an include site. */
-  readonly isSite: Uint8Array;
+  /** Per record: 1 + its position in `sites` for an include site, else 0. */
+  readonly siteOf: Int32Array;
   /** Per name index: the context a block of that name opens. */
   private readonly blockContexts: (ContextName | undefined)[] = [];
 
   constructor(readonly parsed: ParsedFileImpl) {
     const syntax = parsed.syntax;
-    this.isSite = new Uint8Array(syntax.count);
+    this.siteOf = new Int32Array(syntax.count);
     const sites: number[] = [];
     const includeId = syntax.names.indexOf('include');
     if (includeId >= 0) {
@@ -130,7 +130,7 @@ class FileFacts {
           inTable = this.blockContext(up) === 'map';
         if (inTable) continue;
         sites.push(index);
-        this.isSite[index] = 1;
+        this.siteOf[index] = sites.length;
       }
     }
     this.sites = sites;
@@ -151,21 +151,21 @@ function factsOf(parsed: ParsedFileImpl): FileFacts {
   return found;
 }
 
-/** What one `include` directive brought in, in one scope. */
-interface ScopeInclude {
-  readonly resolution: IncludeResolution;
-  readonly scopes: Scope[];
-}
-
 /**
  * One reading of a file: the root file, or one inclusion of a file. A snippet included in 5,000
  * locations is parsed once and read in 5,000 scopes. Nodes are addressed by (scope, record index)
- * and made into `ConfigNode` objects only when something asks for one.
+ * and made into `ConfigNode` objects only when something asks for one. A scope is also the
+ * `Inclusion` that records where its file was included.
  */
-export class Scope {
-  private nodes: (ConfigNodeImpl | undefined)[] | undefined;
-  /** Include record index -> what it brought in. */
-  includes: Map<number, ScopeInclude> | undefined;
+export class Scope implements Inclusion {
+  /** Nodes made so far: a map, as most records of a big file never get one. */
+  private nodes: Map<number, ConfigNodeImpl> | undefined = undefined;
+  /** Per include site (in `facts.sites` order): how its argument resolved. */
+  resolutions: IncludeResolution[] | undefined = undefined;
+  /** The scopes the include sites brought in, in order. */
+  readonly includedScopes: Scope[] = [];
+  /** Per include site: where its scopes start in `includedScopes` (one more entry: the end). */
+  siteStarts: Int32Array | undefined = undefined;
   readonly facts: FileFacts;
   constructor(
     readonly parsed: ParsedFileImpl,
@@ -182,8 +182,10 @@ export class Scope {
 
   /** The node of record `index` in this scope, always the same object. */
   node(index: number): ConfigNodeImpl {
-    const nodes = (this.nodes ??= new Array<ConfigNodeImpl | undefined>(this.parsed.syntax.count));
-    return (nodes[index] ??= new ConfigNodeImpl(this, index));
+    const nodes = (this.nodes ??= new Map());
+    let node = nodes.get(index);
+    if (!node) nodes.set(index, (node = new ConfigNodeImpl(this, index)));
+    return node;
   }
 
   get via(): ConfigNode | undefined {
@@ -208,9 +210,22 @@ export class Scope {
     return this.parsed.syntax.hasBlock(index) && this.facts.blockContext(index) !== 'map';
   }
 
-  /** The scopes an include site brought in; undefined for any other record. */
-  included(index: number): readonly Scope[] | undefined {
-    return this.facts.isSite[index] ? this.includes?.get(index)?.scopes : undefined;
+  /** Where the scopes brought in by record `index` start in `includedScopes`; see `includedEnd`. */
+  includedStart(index: number): number {
+    const site = (this.facts.siteOf[index] as number) - 1;
+    return site < 0 || !this.siteStarts ? 0 : (this.siteStarts[site] as number);
+  }
+
+  /** Where they end: equal to `includedStart` for a record that brought nothing in. */
+  includedEnd(index: number): number {
+    const site = (this.facts.siteOf[index] as number) - 1;
+    return site < 0 || !this.siteStarts ? 0 : (this.siteStarts[site + 1] as number);
+  }
+
+  /** How the include argument of record `index` resolved; undefined for other records. */
+  resolutionOf(index: number): IncludeResolution | undefined {
+    const site = (this.facts.siteOf[index] as number) - 1;
+    return site < 0 ? undefined : this.resolutions?.[site];
   }
 
   /** The children of record `index` (-1: the top level) as nodes, included files' directives flattened in. */
@@ -218,8 +233,8 @@ export class Scope {
     const syntax = this.parsed.syntax;
     for (let child = syntax.firstChild(index); child >= 0; child = syntax.nextSibling(child)) {
       out.push(this.node(child));
-      const scopes = this.included(child);
-      if (scopes) for (const scope of scopes) scope.childNodes(-1, out);
+      for (let at = this.includedStart(child), end = this.includedEnd(child); at < end; at++)
+        (this.includedScopes[at] as Scope).childNodes(-1, out);
     }
   }
 }
@@ -250,7 +265,7 @@ export class ConfigNodeImpl implements ConfigNode {
       : scope.enclosingContext(this.index);
   }
   get include(): IncludeResolution | undefined {
-    return this.scope.includes?.get(this.index)?.resolution;
+    return this.scope.resolutionOf(this.index);
   }
   get children(): readonly ConfigNode[] {
     if (!this.children_) {
@@ -263,17 +278,6 @@ export class ConfigNodeImpl implements ConfigNode {
       }
     }
     return this.children_;
-  }
-}
-
-class InclusionImpl implements Inclusion {
-  constructor(
-    readonly file: string,
-    readonly context: ContextName,
-    private readonly scope: Scope,
-  ) {}
-  get via(): ConfigNode | undefined {
-    return this.scope.via;
   }
 }
 
@@ -424,17 +428,21 @@ export function buildConfigTree(rootFile: string, disk: ConfigFileSystem, option
   const expand = (scope: Scope): void => {
     if (scope.context === 'map') return;
     const syntax = scope.parsed.syntax;
-    for (const site of scope.facts.sites) {
+    const sites = scope.facts.sites;
+    if (!sites.length) return;
+    const starts = (scope.siteStarts = new Int32Array(sites.length + 1));
+    const siteResolutions: IncludeResolution[] = (scope.resolutions = []);
+    sites.forEach((site, ordinal) => {
+      starts[ordinal] = starts[ordinal + 1] = scope.includedScopes.length;
       const pattern = syntax.argValue(site, 0);
-      if (pattern === undefined) continue;
+      if (pattern === undefined) return;
       // A snippet included in thousands of locations is looked up once.
       let resolution = resolutions.get(pattern);
       if (!resolution) {
         resolution = resolveInclude(pattern, options.baseDir, fs, options.pathMappings ?? {});
         resolutions.set(pattern, resolution);
       }
-      const entry: ScopeInclude = { resolution, scopes: [] };
-      (scope.includes ??= new Map()).set(site, entry);
+      siteResolutions[ordinal] = resolution;
       if (resolution.problem) includeProblems.push({ node: scope.node(site), message: resolution.problem });
       const context = scope.enclosingContext(site);
       for (const included of resolution.files) {
@@ -459,13 +467,14 @@ export function buildConfigTree(rootFile: string, disk: ConfigFileSystem, option
           continue;
         }
         const child = new Scope(parsed, included, context, scope, site);
-        entry.scopes.push(child);
-        addInclusion(new InclusionImpl(included, context, child));
+        scope.includedScopes.push(child);
+        addInclusion(child);
         active.push(canonical);
         expand(child);
         active.pop();
       }
-    }
+      starts[ordinal + 1] = scope.includedScopes.length;
+    });
   };
 
   const rootScope = root ? new Scope(root, rootFile, rootContext, undefined, -1) : undefined;

@@ -80,7 +80,8 @@ export class Lexer {
   tokenQuote: '"' | "'" | null = null;
   /** A quoted word whose closing quote is missing. */
   tokenUnterminated = false;
-  private tokenEscaped = false;
+  /** Whether the current unquoted word holds a backslash escape. */
+  tokenEscaped = false;
   /** True when nothing but whitespace precedes the token on its line. */
   tokenStartsLine = false;
   /** Width of the whitespace that starts the token's line (meaningful when `tokenStartsLine`). */

@@ -143,7 +143,11 @@ export class SyntaxTable {
   count = 0;
   /** Distinct directive names, each once: `Field.Name` indexes it. */
   readonly names: string[] = [];
-  private readonly nameIds = new Map<string, number>();
+  /**
+   * Open-addressing hash table of name index + 1 (0: empty), so that a name written in the text
+   * is found without slicing it out: 130,000 directives use a hundred distinct names.
+   */
+  private slots = new Int32Array(256);
   /** Record index of the first top-level directive; -1 for an empty file. */
   firstTopLevel = -1;
   /** Bodies of `*_by_lua_block` blocks, by record index: [start, end) offsets. */
@@ -156,17 +160,51 @@ export class SyntaxTable {
     this.records = new Int32Array(Math.max(16, expected) * Field.Stride);
   }
 
+  /** The index of `name`, added when new. */
   nameId(name: string): number {
-    let id = this.nameIds.get(name);
-    if (id === undefined) {
-      id = this.names.length;
-      this.names.push(name);
-      this.nameIds.set(name, id);
+    return this.intern(name, 0, name.length);
+  }
+
+  /** The index of the name written in `text` at [start, end), without escapes or quotes. */
+  nameIdAt(start: number, end: number): number {
+    return this.intern(this.words.source.text, start, end);
+  }
+
+  private intern(text: string, start: number, end: number): number {
+    let hash = 0x811c9dc5;
+    for (let i = start; i < end; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+    const length = end - start;
+    const mask = this.slots.length - 1;
+    for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
+      const entry = this.slots[slot] as number;
+      if (entry === 0) break;
+      const candidate = this.names[entry - 1] as string;
+      if (candidate.length === length && text.startsWith(candidate, start)) return entry - 1;
     }
+    const id = this.names.length;
+    this.names.push(start === 0 && end === text.length ? text : text.slice(start, end));
+    if (this.names.length * 2 > this.slots.length) this.rehash(this.slots.length * 2);
+    else this.place(hash, id);
     return id;
   }
 
-  add(firstWord: number, wordCount: number, parent: number, name: string): number {
+  private place(hash: number, id: number): void {
+    const mask = this.slots.length - 1;
+    let slot = hash & mask;
+    while (this.slots[slot] !== 0) slot = (slot + 1) & mask;
+    this.slots[slot] = id + 1;
+  }
+
+  private rehash(size: number): void {
+    this.slots = new Int32Array(size);
+    this.names.forEach((name, id) => {
+      let hash = 0x811c9dc5;
+      for (let i = 0; i < name.length; i++) hash = Math.imul(hash ^ name.charCodeAt(i), 0x01000193);
+      this.place(hash, id);
+    });
+  }
+
+  add(firstWord: number, wordCount: number, parent: number, nameId: number): number {
     const index = this.count;
     let records = this.records;
     if ((index + 1) * Field.Stride > records.length) {
@@ -184,7 +222,7 @@ export class SyntaxTable {
     records[at + Field.Close] = -1;
     records[at + Field.FirstChild] = -1;
     records[at + Field.NextSibling] = -1;
-    records[at + Field.Name] = this.nameId(name);
+    records[at + Field.Name] = nameId;
     this.count = index + 1;
     return index;
   }
@@ -223,6 +261,21 @@ export class SyntaxTable {
 
   argCount(index: number): number {
     return (this.records[index * Field.Stride + Field.WordCount] as number) - 1;
+  }
+
+  /** Whether argument `arg` of directive `index`, as written, contains `needle` (which holds no quote or backslash). */
+  argIncludes(index: number, arg: number, needle: string): boolean {
+    const at = index * Field.Stride;
+    if (arg < 0 || arg >= (this.records[at + Field.WordCount] as number) - 1) return false;
+    const word = ((this.records[at + Field.FirstWord] as number) + 1 + arg) * 3;
+    const cells = this.words.cells;
+    const text = this.words.source.text;
+    const first = needle.charCodeAt(0);
+    // Within the word only: an indexOf from its start could run to the end of a 4 MB file.
+    for (let i = cells[word] as number, last = (cells[word + 1] as number) - needle.length; i <= last; i++) {
+      if (text.charCodeAt(i) === first && text.startsWith(needle, i)) return true;
+    }
+    return false;
   }
 
   /** What nginx sees of argument `arg` of directive `index`; undefined past the last one. */
@@ -383,35 +436,90 @@ export class ParsedFileImpl implements ParsedFile {
   }
 }
 
-/** The directives of one block as the parser appends them: a linked list through the records. */
-class ChildList {
-  first = -1;
-  last = -1;
-  constructor(
-    private readonly syntax: SyntaxTable,
-    /** The block's directive; -1 for the top level. */
-    readonly owner: number,
-  ) {}
-  push(index: number): void {
-    if (this.last >= 0) this.syntax.set(this.last, Field.NextSibling, index);
-    else {
-      this.first = index;
-      if (this.owner >= 0) this.syntax.set(this.owner, Field.FirstChild, index);
-      else this.syntax.firstTopLevel = index;
-    }
-    this.last = index;
-  }
+const enum Indented {
+  Unknown = 0,
+  No = 1,
+  Yes = 2,
 }
 
-interface Frame {
-  /** Record of the block's directive; -1 for the file's top level and for a `{` that had no directive name. */
-  readonly directive: number;
-  /** Where the directives read in this frame go (for a `{` with no name, the enclosing block's list). */
-  readonly children: ChildList;
+/**
+ * The blocks open at the current point of the parse, innermost last, as parallel arrays of
+ * numbers: no object per block. Each frame appends its directives to a linked list through the
+ * records; a `{` with no directive name shares the enclosing block's list.
+ */
+class BlockStack {
+  /** Record of the block's directive; -1 for the top level and for a `{` with no name. */
+  private readonly directives: number[] = [-1];
+  /** The directive whose list the frame appends to; -1: the top level. */
+  private readonly owners: number[] = [-1];
   /** Indentation of the line that opened the block. */
-  readonly indent: number;
+  private readonly indents: number[] = [-1];
   /** Whether the block's first child sits deeper than the block: then indentation means nesting. */
-  indented: boolean | undefined;
+  private readonly indented: Indented[] = [Indented.No];
+  /** The last directive appended to the frame's list. */
+  private readonly lasts: number[] = [-1];
+  depth = 1;
+
+  constructor(private readonly syntax: SyntaxTable) {}
+
+  get directive(): number {
+    return this.directives[this.depth - 1] as number;
+  }
+  get owner(): number {
+    return this.owners[this.depth - 1] as number;
+  }
+  get indent(): number {
+    return this.indents[this.depth - 1] as number;
+  }
+  get isIndented(): boolean {
+    return this.indented[this.depth - 1] === Indented.Yes;
+  }
+  get last(): number {
+    return this.lasts[this.depth - 1] as number;
+  }
+
+  /** Appends record `index` to the innermost frame's list; `startsLine`/`indent` describe its first word. */
+  append(index: number, startsLine: boolean, indent: number): void {
+    const top = this.depth - 1;
+    if (this.indented[top] === Indented.Unknown && (this.directives[top] as number) >= 0)
+      this.indented[top] = startsLine && indent > (this.indents[top] as number) ? Indented.Yes : Indented.No;
+    const last = this.lasts[top] as number;
+    if (last >= 0) this.syntax.set(last, Field.NextSibling, index);
+    else {
+      const owner = this.owners[top] as number;
+      if (owner >= 0) this.syntax.set(owner, Field.FirstChild, index);
+      else this.syntax.firstTopLevel = index;
+    }
+    this.lasts[top] = index;
+  }
+
+  /** Opens the block of record `directive`. */
+  push(directive: number, indent: number): void {
+    this.set(directive, directive, indent, Indented.Unknown, -1);
+  }
+
+  /** Opens a `{` with no directive name: what it holds counts as the enclosing block's. */
+  pushNameless(indent: number): void {
+    this.set(-1, this.owner, indent, Indented.No, this.last);
+  }
+
+  /** Closes the innermost frame; returns its directive (-1 for a nameless one). */
+  pop(): number {
+    const top = --this.depth;
+    const directive = this.directives[top] as number;
+    // A nameless frame appended to the enclosing list: the enclosing frame's last child moves on.
+    if (directive < 0 && top > 0) this.lasts[top - 1] = this.lasts[top] as number;
+    return directive;
+  }
+
+  private set(directive: number, owner: number, indent: number, indented: Indented, last: number): void {
+    const at = this.depth++;
+    this.directives[at] = directive;
+    this.owners[at] = owner;
+    this.indents[at] = indent;
+    this.indented[at] = indented;
+    this.lasts[at] = last;
+  }
 }
 
 /** A mistake nginx notices only at the next `;`, `{` or `}`: its line is known later. */
@@ -463,13 +571,13 @@ function parseOnce(source: SourceTextImpl, file: string, recoverByIndentation: b
   // allocation each, rarely a regrowth.
   const table = new WordTable(source, text.length >> 4);
   const syntax = new SyntaxTable(table, Math.floor(text.length / 40));
-  const stack: Frame[] = [{ directive: -1, children: new ChildList(syntax, -1), indent: -1, indented: undefined }];
+  const stack = new BlockStack(syntax);
   const lastLine = (): number => source.lineStarts.length - 1;
   const lineOf = (offset: number): number => source.positionAt(offset).line;
 
   /** Word-table index of the pending statement's first word; -1: none. */
   let pending = -1;
-  let pendingName = '';
+  let pendingName = -1;
   let pendingStartsLine = false;
   let pendingIndent = 0;
   let openErrors: OpenError[] = [];
@@ -479,8 +587,6 @@ function parseOnce(source: SourceTextImpl, file: string, recoverByIndentation: b
     errors.push({ code, message, range: source.rangeOf(offset, offset + 1), nginxLine: lineOf(offset) });
   };
 
-  const top = (): Frame => stack[stack.length - 1] as Frame;
-
   const settleOpenErrors = (line: number): void => {
     for (const open of openErrors) errors.push({ ...open, nginxLine: line });
     openErrors = [];
@@ -488,14 +594,10 @@ function parseOnce(source: SourceTextImpl, file: string, recoverByIndentation: b
 
   /** Ends the pending statement: appends its record to the current block. */
   const takePending = (): number => {
-    const frame = top();
     const first = pending;
     pending = -1;
-    const index = syntax.add(first, table.count - first, frame.children.owner, pendingName);
-    if (frame.indented === undefined && frame.directive >= 0) {
-      frame.indented = pendingStartsLine && pendingIndent > frame.indent;
-    }
-    frame.children.push(index);
+    const index = syntax.add(first, table.count - first, stack.owner, pendingName);
+    stack.append(index, pendingStartsLine, pendingIndent);
     return index;
   };
 
@@ -517,15 +619,14 @@ function parseOnce(source: SourceTextImpl, file: string, recoverByIndentation: b
   };
 
   const closeFrame = (closeOffset: number): void => {
-    const frame = stack.pop();
-    const directive = frame?.directive ?? -1;
+    const lastChild = stack.last;
+    const directive = stack.pop();
     if (directive < 0) return;
     if (closeOffset >= 0) {
       syntax.set(directive, Field.Close, closeOffset);
       syntax.set(directive, Field.End, closeOffset + 1);
       return;
     }
-    const lastChild = frame?.children.last ?? -1;
     if (lastChild >= 0) syntax.set(directive, Field.End, syntax.get(lastChild, Field.End));
     const start = table.cells[syntax.get(directive, Field.FirstWord) * 3] as number;
     errors.push({
@@ -576,13 +677,15 @@ function parseOnce(source: SourceTextImpl, file: string, recoverByIndentation: b
         }
         if (recoverByIndentation && startsLine) {
           for (;;) {
-            const frame = top();
-            if (frame.directive < 0 || frame.indented !== true || indent > frame.indent) break;
+            if (stack.directive < 0 || !stack.isIndented || indent > stack.indent) break;
             closeFrame(-1);
           }
         }
         pending = table.count;
-        pendingName = lexer.tokenValue();
+        pendingName =
+          quote === null && !lexer.tokenEscaped
+            ? syntax.nameIdAt(start, lexer.tokenEnd)
+            : syntax.nameId(lexer.tokenValue());
         table.add(start, lexer.tokenEnd, quoteCode);
         pendingStartsLine = startsLine;
         pendingIndent = indent;
@@ -612,7 +715,7 @@ function parseOnce(source: SourceTextImpl, file: string, recoverByIndentation: b
             offset,
           );
           // Keep the braces balanced: what it holds counts as the enclosing block's.
-          stack.push({ directive: -1, children: top().children, indent: lexer.tokenIndent, indented: false });
+          stack.pushNameless(lexer.tokenIndent);
           break;
         }
         const lineIndent = pendingStartsLine ? pendingIndent : lexer.tokenIndent;
@@ -641,12 +744,7 @@ function parseOnce(source: SourceTextImpl, file: string, recoverByIndentation: b
           }
           break;
         }
-        stack.push({
-          directive: index,
-          children: new ChildList(syntax, index),
-          indent: lineIndent,
-          indented: undefined,
-        });
+        stack.push(index, lineIndent);
         break;
       }
 
@@ -654,7 +752,7 @@ function parseOnce(source: SourceTextImpl, file: string, recoverByIndentation: b
         const offset = lexer.tokenStart;
         if (openErrors.length) settleOpenErrors(lineOf(offset));
         if (pending >= 0) flushWithoutSemicolon(lineOf(offset));
-        if (stack.length > 1) {
+        if (stack.depth > 1) {
           closeFrame(offset);
         } else {
           punctuationError('unexpected-close-brace', 'Unexpected "}": no block is open here.', offset);
@@ -666,7 +764,7 @@ function parseOnce(source: SourceTextImpl, file: string, recoverByIndentation: b
 
   if (openErrors.length) settleOpenErrors(lastLine());
   if (pending >= 0) flushWithoutSemicolon(lastLine());
-  while (stack.length > 1) closeFrame(-1);
+  while (stack.depth > 1) closeFrame(-1);
 
   for (const problem of lexer.problems) {
     const range = source.rangeOf(problem.offset, problem.end);
