@@ -7,7 +7,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildConfigModel } from '../../server/src/core/model/effective';
 import { buildConfigTree } from '../../server/src/core/model/tree';
-import { parse, type ParsedFileImpl } from '../../server/src/core/parser/parser';
+import { parse } from '../../server/src/core/parser/parser';
+import type { ParsedFileImpl } from '../../server/src/core/parser/records';
 import { MemoryFileSystem } from '../helpers/fileSystems';
 
 test('records: thousands of distinct names are interned and read back as written', () => {

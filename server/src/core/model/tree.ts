@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import type { Comment, Directive, ParsedFile } from '../parser/ast';
-import { parse, type ParsedFileImpl } from '../parser/parser';
+import { parse } from '../parser/parser';
+import type { ParsedFileImpl } from '../parser/records';
 import { isGlobPattern, type ConfigFileSystem } from './fileSystem';
 
 /** The context a block's children are in, named after the block directive (`main` at the top). */
