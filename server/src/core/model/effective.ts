@@ -235,7 +235,7 @@ function collectHeaderLines(scope: Scope, block: number, out: HeaderLine[]): voi
   for (let child = syntax.firstChild(block); child >= 0; child = syntax.nextSibling(child)) {
     if (kindAt(kinds, scope, child) === Kind.ProxySetHeader) out.push(new HeaderLineValue(scope, child));
     for (let at = scope.includedStart(child), end = scope.includedEnd(child); at < end; at++)
-      collectHeaderLines(scope.includedScopes[at] as Scope, -1, out);
+      collectHeaderLines(scope.includedScope(at), -1, out);
   }
 }
 
@@ -272,6 +272,10 @@ class LocationModelImpl implements LocationModel {
   get node(): ConfigNode {
     return this.scope.node(this.index);
   }
+  /** The file the location is written in, without making its node. */
+  get file(): string {
+    return this.scope.file;
+  }
   get kind(): LocationKind {
     return this.scope.facts.blockContext(this.index) as LocationKind;
   }
@@ -289,6 +293,11 @@ class LocationModelImpl implements LocationModel {
   get path(): string {
     return this.parts.path;
   }
+}
+
+/** The file a location is written in (for the model's own locations, without making its node). */
+export function locationFile(location: LocationModel): string {
+  return location instanceof LocationModelImpl ? location.file : location.node.file;
 }
 
 /** A fragment's bare `proxy_*` lines as a location: its node is the proxy_pass, and it has no path or server. */
@@ -430,7 +439,7 @@ class ModelBuilder {
           if (scope.resolutionOf(child)?.problem)
             (level.unresolved ??= [...inherited.unresolvedIncludes]).push(scope.node(child));
           for (let at = scope.includedStart(child), end = scope.includedEnd(child); at < end; at++)
-            this.scanLevel(scope.includedScopes[at] as Scope, -1, context, level, inherited);
+            this.scanLevel(scope.includedScope(at), -1, context, level, inherited);
           break;
         }
       }
@@ -464,7 +473,7 @@ class ModelBuilder {
       const end = scope.includedEnd(child);
       if (end > 0) {
         for (let at = scope.includedStart(child); at < end; at++)
-          this.walk(scope.includedScopes[at] as Scope, -1, context, inherited);
+          this.walk(scope.includedScope(at), -1, context, inherited);
         continue;
       }
       if (!syntax.hasBlock(child)) continue;

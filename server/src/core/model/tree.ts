@@ -152,6 +152,16 @@ function factsOf(parsed: ParsedFileImpl): FileFacts {
   return found;
 }
 
+/** The include sites of one scope and what they brought in. */
+interface Expansion {
+  /** Per include site (in `facts.sites` order): how its argument resolved. */
+  readonly resolutions: IncludeResolution[];
+  /** The scopes the include sites brought in, in order. */
+  readonly scopes: Scope[];
+  /** Per include site: where its scopes start in `scopes` (one more entry: the end). */
+  readonly starts: Int32Array;
+}
+
 /**
  * One reading of a file: the root file, or one inclusion of a file. A snippet included in 5,000
  * locations is parsed once and read in 5,000 scopes. Nodes are addressed by (scope, record index)
@@ -161,12 +171,8 @@ function factsOf(parsed: ParsedFileImpl): FileFacts {
 export class Scope implements Inclusion {
   /** Nodes made so far: a map, as most records of a big file never get one. */
   private nodes: Map<number, ConfigNodeImpl> | undefined = undefined;
-  /** Per include site (in `facts.sites` order): how its argument resolved. */
-  resolutions: IncludeResolution[] | undefined = undefined;
-  /** The scopes the include sites brought in, in order. */
-  readonly includedScopes: Scope[] = [];
-  /** Per include site: where its scopes start in `includedScopes` (one more entry: the end). */
-  siteStarts: Int32Array | undefined = undefined;
+  /** What the include sites brought in; only scopes of files with include sites have it. */
+  expansion: Expansion | undefined = undefined;
   readonly facts: FileFacts;
   constructor(
     readonly parsed: ParsedFileImpl,
@@ -211,22 +217,27 @@ export class Scope implements Inclusion {
     return this.parsed.syntax.hasBlock(index) && this.facts.blockContext(index) !== 'map';
   }
 
-  /** Where the scopes brought in by record `index` start in `includedScopes`; see `includedEnd`. */
+  /** Where the scopes brought in by record `index` start among `includedScope(i)`; see `includedEnd`. */
   includedStart(index: number): number {
     const site = (this.facts.siteOf[index] as number) - 1;
-    return site < 0 || !this.siteStarts ? 0 : (this.siteStarts[site] as number);
+    return site < 0 || !this.expansion ? 0 : (this.expansion.starts[site] as number);
   }
 
   /** Where they end: equal to `includedStart` for a record that brought nothing in. */
   includedEnd(index: number): number {
     const site = (this.facts.siteOf[index] as number) - 1;
-    return site < 0 || !this.siteStarts ? 0 : (this.siteStarts[site + 1] as number);
+    return site < 0 || !this.expansion ? 0 : (this.expansion.starts[site + 1] as number);
+  }
+
+  /** The `at`-th scope this one's include sites brought in (see `includedStart`). */
+  includedScope(at: number): Scope {
+    return (this.expansion as Expansion).scopes[at] as Scope;
   }
 
   /** How the include argument of record `index` resolved; undefined for other records. */
   resolutionOf(index: number): IncludeResolution | undefined {
     const site = (this.facts.siteOf[index] as number) - 1;
-    return site < 0 ? undefined : this.resolutions?.[site];
+    return site < 0 ? undefined : this.expansion?.resolutions[site];
   }
 
   /** The children of record `index` (-1: the top level) as nodes, included files' directives flattened in. */
@@ -235,7 +246,7 @@ export class Scope implements Inclusion {
     for (let child = syntax.firstChild(index); child >= 0; child = syntax.nextSibling(child)) {
       out.push(this.node(child));
       for (let at = this.includedStart(child), end = this.includedEnd(child); at < end; at++)
-        (this.includedScopes[at] as Scope).childNodes(-1, out);
+        this.includedScope(at).childNodes(-1, out);
     }
   }
 }
@@ -431,10 +442,11 @@ export function buildConfigTree(rootFile: string, disk: ConfigFileSystem, option
     const syntax = scope.parsed.syntax;
     const sites = scope.facts.sites;
     if (!sites.length) return;
-    const starts = (scope.siteStarts = new Int32Array(sites.length + 1));
-    const siteResolutions: IncludeResolution[] = (scope.resolutions = []);
+    const expansion: Expansion = { resolutions: [], scopes: [], starts: new Int32Array(sites.length + 1) };
+    scope.expansion = expansion;
+    const { starts, scopes } = expansion;
     sites.forEach((site, ordinal) => {
-      starts[ordinal] = starts[ordinal + 1] = scope.includedScopes.length;
+      starts[ordinal] = starts[ordinal + 1] = scopes.length;
       const pattern = syntax.argValue(site, 0);
       if (pattern === undefined) return;
       // A snippet included in thousands of locations is looked up once.
@@ -443,7 +455,7 @@ export function buildConfigTree(rootFile: string, disk: ConfigFileSystem, option
         resolution = resolveInclude(pattern, options.baseDir, fs, options.pathMappings ?? {});
         resolutions.set(pattern, resolution);
       }
-      siteResolutions[ordinal] = resolution;
+      expansion.resolutions[ordinal] = resolution;
       if (resolution.problem) includeProblems.push({ node: scope.node(site), message: resolution.problem });
       const context = scope.enclosingContext(site);
       for (const included of resolution.files) {
@@ -468,13 +480,13 @@ export function buildConfigTree(rootFile: string, disk: ConfigFileSystem, option
           continue;
         }
         const child = new Scope(parsed, included, context, scope, site);
-        scope.includedScopes.push(child);
+        scopes.push(child);
         addInclusion(child);
         active.push(canonical);
         expand(child);
         active.pop();
       }
-      starts[ordinal + 1] = scope.includedScopes.length;
+      starts[ordinal + 1] = scopes.length;
     });
   };
 

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import type { ParsedFile } from '../parser/ast';
-import { buildConfigModel, type ConfigModel, type LocationModel } from './effective';
+import { buildConfigModel, locationFile, type ConfigModel, type LocationModel } from './effective';
 import type { ConfigFileSystem } from './fileSystem';
 import { buildConfigTree, ParseCache, type ConfigTree, type ContextName } from './tree';
 
@@ -110,7 +110,7 @@ function finish(
     model,
     mainConfig,
     context,
-    locations: model.locations.filter((location) => location.node.file === includedAs),
+    locations: model.locations.filter((location) => locationFile(location) === includedAs),
     dependencies: [...tree.files.keys()],
   };
 }
