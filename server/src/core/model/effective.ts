@@ -341,21 +341,20 @@ class Level {
   }
 }
 
-/** The settings in force inside a block: its own, else what it inherits. */
+/**
+ * The settings in force inside a block: its own, else what it inherits. A block that sets none of
+ * them shares its parent's object. (proxy_pass is not inherited: only an `if` takes its location's.)
+ */
 class Inherited {
   constructor(
-    /** This level's own proxy_pass (not inherited: only an `if` takes its location's). */
-    readonly proxyPass: Setting | undefined,
     readonly proxyHttpVersion: Setting | undefined,
     readonly proxyReadTimeout: Setting | undefined,
     readonly headers: HeaderSet,
-    /** Set once, right after the level of a location is made: the location it is. */
-    public location: LocationModel | undefined,
     readonly unresolvedIncludes: readonly ConfigNode[],
   ) {}
 }
 
-const START = new Inherited(undefined, undefined, undefined, NO_HEADERS, undefined, NONE);
+const START = new Inherited(undefined, undefined, NO_HEADERS, NONE);
 
 /** One run of `buildConfigModel`: the walk, and what it collects. */
 class ModelBuilder {
@@ -446,25 +445,36 @@ class ModelBuilder {
     }
   }
 
-  /** The settings in force inside `block` (-1: the top level of a fragment). */
+  /**
+   * The settings in force inside `block` (-1: the top level of a fragment). The block's own
+   * proxy_pass is left in `this.level.proxyPass`, for the caller to read at once.
+   */
   levelOf(scope: Scope, block: number, context: ContextName, inherited: Inherited): Inherited {
     const level = this.level;
     level.proxyPass = level.proxyHttpVersion = level.proxyReadTimeout = undefined;
     level.hasHeaders = false;
     level.unresolved = undefined;
     this.scanLevel(scope, block, context, level, inherited);
+    if (!level.proxyHttpVersion && !level.proxyReadTimeout && !level.hasHeaders && !level.unresolved) return inherited;
     return new Inherited(
-      level.proxyPass,
       level.proxyHttpVersion ?? inherited.proxyHttpVersion,
       level.proxyReadTimeout ?? inherited.proxyReadTimeout,
       level.hasHeaders ? new OwnHeaderSet(scope, block, inherited.headers) : inherited.headers,
-      inherited.location,
       level.unresolved ?? inherited.unresolvedIncludes,
     );
   }
 
-  /** Walks the children of `block` (-1: the top level) in `scope`, and the files included among them. */
-  walk(scope: Scope, block: number, context: ContextName, inherited: Inherited): void {
+  /**
+   * Walks the children of `block` (-1: the top level) in `scope`, and the files included among
+   * them; `location` is the innermost location (or `if`) around them.
+   */
+  walk(
+    scope: Scope,
+    block: number,
+    context: ContextName,
+    inherited: Inherited,
+    location: LocationModel | undefined,
+  ): void {
     const syntax = scope.parsed.syntax;
     const kinds = kindsOf(scope);
     const facts = scope.facts;
@@ -473,19 +483,19 @@ class ModelBuilder {
       const end = scope.includedEnd(child);
       if (end > 0) {
         for (let at = scope.includedStart(child); at < end; at++)
-          this.walk(scope.includedScope(at), -1, context, inherited);
+          this.walk(scope.includedScope(at), -1, context, inherited, location);
         continue;
       }
       if (!syntax.hasBlock(child)) continue;
       const childContext = facts.blockContext(child);
       switch (childContext) {
         case 'http':
-          this.walk(scope, child, 'http', this.levelOf(scope, child, 'http', inherited));
+          this.walk(scope, child, 'http', this.levelOf(scope, child, 'http', inherited), location);
           break;
         case 'server':
           if (context === 'http') {
             this.servers.push(scope.node(child));
-            this.walk(scope, child, 'server', this.levelOf(scope, child, 'server', inherited));
+            this.walk(scope, child, 'server', this.levelOf(scope, child, 'server', inherited), location);
           }
           break;
         case 'location':
@@ -493,27 +503,26 @@ class ModelBuilder {
         case 'limit_except': {
           // `if` at server level has no proxy_pass and makes no location.
           if (childContext !== 'location' && context !== 'location') {
-            this.walk(scope, child, childContext, inherited);
+            this.walk(scope, child, childContext, inherited, location);
             break;
           }
           const level = this.levelOf(scope, child, childContext, inherited);
-          let proxyPass = level.proxyPass;
+          let proxyPass = this.level.proxyPass;
           // An `if` or `limit_except` block inside a location takes the location's proxy_pass
           // when it has none (nginx's proxy merge for "noname" locations); a nested location does not.
-          if (!proxyPass && childContext !== 'location') proxyPass = inherited.location?.proxyPass;
-          const location = new LocationModelImpl(
+          if (!proxyPass && childContext !== 'location') proxyPass = location?.proxyPass;
+          const inner = new LocationModelImpl(
             scope,
             child,
-            inherited.location,
+            location,
             proxyPass,
             level.proxyHttpVersion,
             level.proxyReadTimeout,
             level.headers,
             level.unresolvedIncludes,
           );
-          this.locations.push(location);
-          level.location = location;
-          this.walk(scope, child, childContext, level);
+          this.locations.push(inner);
+          this.walk(scope, child, childContext, level, inner);
           break;
         }
         case 'stream':
@@ -524,7 +533,7 @@ class ModelBuilder {
           // A table: its entries are not directives.
           break;
         default:
-          this.walk(scope, child, childContext, inherited);
+          this.walk(scope, child, childContext, inherited, location);
       }
     }
   }
@@ -542,7 +551,7 @@ export function buildConfigModel(tree: ConfigTree): ConfigModel {
   const root = rootScopeOf(tree);
   if (root) {
     const rootLevel = tree.rootContext === 'main' ? START : builder.levelOf(root, -1, tree.rootContext, START);
-    builder.walk(root, -1, tree.rootContext, rootLevel);
+    builder.walk(root, -1, tree.rootContext, rootLevel, undefined);
     if (tree.rootContext === 'location') addFragmentLocation(root, rootLevel, builder.locations);
   }
   const { locations, variables, maps, upstreams, servers } = builder;
