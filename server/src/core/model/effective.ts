@@ -84,7 +84,6 @@ const SETTERS = new Set([
   'set_by_lua_file',
   'set_real_ip_from_var',
 ]);
-const NAMED_CAPTURE = /\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>/g;
 
 /** What the model does with a directive, by name: a small integer, so the walk compares numbers. */
 const enum Kind {
@@ -239,10 +238,22 @@ function collectHeaderLines(scope: Scope, block: number, out: HeaderLine[]): voi
   }
 }
 
+function isNameCode(code: number): boolean {
+  return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57) || code === 95;
+}
+
+/**
+ * The variable named by `$name` or `${name}`, lower-cased; undefined for anything else. Scanned by
+ * hand rather than with a regular expression: it runs for every `set`, `map` and `geo` of a config,
+ * and a match array each is garbage the collector has to sweep.
+ */
 function variableName(value: string | undefined): string | undefined {
-  if (!value) return undefined;
-  const match = /^\$\{?([A-Za-z0-9_]+)\}?$/.exec(value);
-  return match?.[1]?.toLowerCase();
+  if (!value || value.charCodeAt(0) !== 36 /* $ */) return undefined;
+  const start = value.charCodeAt(1) === 123 /* { */ ? 2 : 1;
+  const end = value.charCodeAt(value.length - 1) === 125 /* } */ ? value.length - 1 : value.length;
+  if (end <= start) return undefined;
+  for (let i = start; i < end; i++) if (!isNameCode(value.charCodeAt(i))) return undefined;
+  return value.slice(start, end).toLowerCase();
 }
 
 function splitLocationArgs(directive: Directive): { modifier: string; path: string } {
@@ -257,13 +268,19 @@ function splitLocationArgs(directive: Directive): { modifier: string; path: stri
   return { modifier: '', path: first };
 }
 
+/** `passIndex` of a location that takes its enclosing location's proxy_pass (an `if` or `limit_except`). */
+const PASS_OF_ENCLOSING = -2;
+
 class LocationModelImpl implements LocationModel {
   private split: { modifier: string; path: string } | undefined = undefined;
+  private pass: Setting | undefined = undefined;
   constructor(
     protected readonly scope: Scope,
     protected readonly index: number,
     readonly enclosing: LocationModel | undefined,
-    readonly proxyPass: Setting | undefined,
+    /** Where its proxy_pass is: a record of `passScope`; -1: none; PASS_OF_ENCLOSING. Made into a Setting when read. */
+    private readonly passScope: Scope | undefined,
+    private readonly passIndex: number,
     readonly proxyHttpVersion: Setting | undefined,
     readonly proxyReadTimeout: Setting | undefined,
     readonly headers: HeaderSet,
@@ -271,6 +288,13 @@ class LocationModelImpl implements LocationModel {
   ) {}
   get node(): ConfigNode {
     return this.scope.node(this.index);
+  }
+  get proxyPass(): Setting | undefined {
+    if (!this.pass) {
+      if (this.passIndex === PASS_OF_ENCLOSING) this.pass = this.enclosing?.proxyPass;
+      else if (this.passScope && this.passIndex >= 0) this.pass = new SettingValue(this.passScope, this.passIndex);
+    }
+    return this.pass;
   }
   /** The file the location is written in, without making its node. */
   get file(): string {
@@ -327,13 +351,16 @@ class Definition implements VariableDefinition {
 
 /** What one level sets itself, read from its direct children (includes flattened in). */
 class Level {
-  proxyPass: Setting | undefined;
+  /** The block's own proxy_pass: its scope and record (-1: none). */
+  passScope: Scope | undefined;
+  passIndex: number;
   proxyHttpVersion: Setting | undefined;
   proxyReadTimeout: Setting | undefined;
   hasHeaders: boolean;
   unresolved: ConfigNode[] | undefined;
   constructor() {
-    this.proxyPass = undefined;
+    this.passScope = undefined;
+    this.passIndex = -1;
     this.proxyHttpVersion = undefined;
     this.proxyReadTimeout = undefined;
     this.hasHeaders = false;
@@ -374,6 +401,26 @@ class ModelBuilder {
     else this.variables.set(name, [definition]);
   }
 
+  /**
+   * Defines each named group of a regex, `(?<name>` or `(?P<name>`. Scanned by hand: a regular
+   * expression's match objects (and a callback's closure) would be garbage for every location.
+   */
+  private defineCaptures(pattern: string, scope: Scope, index: number): void {
+    for (let at = pattern.indexOf('(?'); at >= 0; at = pattern.indexOf('(?', at + 1)) {
+      let start = at + 2;
+      if (pattern.charCodeAt(start) === 80 /* P */) start++;
+      if (pattern.charCodeAt(start) !== 60 /* < */) continue;
+      start++;
+      const first = pattern.charCodeAt(start);
+      if (!isNameCode(first) || (first >= 48 && first <= 57)) continue;
+      let end = start + 1;
+      while (isNameCode(pattern.charCodeAt(end))) end++;
+      if (pattern.charCodeAt(end) !== 62 /* > */) continue;
+      this.define(pattern.slice(start, end).toLowerCase(), scope, index, 'capture');
+      at = end;
+    }
+  }
+
   /** Records definitions made by a directive, wherever it stands. */
   private noteDefinitions(scope: Scope, index: number, kind: Kind): void {
     if (kind === Kind.Other) return;
@@ -408,9 +455,7 @@ class ModelBuilder {
       case Kind.Captures:
         for (let arg = 0; arg < syntax.argCount(index); arg++) {
           if (!syntax.argIncludes(index, arg, '(?')) continue;
-          const pattern = syntax.argValue(index, arg) ?? '';
-          for (const match of pattern.matchAll(NAMED_CAPTURE))
-            this.define(match[1]?.toLowerCase(), scope, index, 'capture');
+          this.defineCaptures(syntax.argValue(index, arg) ?? '', scope, index);
         }
         break;
     }
@@ -422,7 +467,8 @@ class ModelBuilder {
     for (let child = syntax.firstChild(block); child >= 0; child = syntax.nextSibling(child)) {
       switch (kindAt(kinds, scope, child)) {
         case Kind.ProxyPass:
-          level.proxyPass = new SettingValue(scope, child);
+          level.passScope = scope;
+          level.passIndex = child;
           break;
         case Kind.ProxyHttpVersion:
           level.proxyHttpVersion = new SettingValue(scope, child);
@@ -447,11 +493,12 @@ class ModelBuilder {
 
   /**
    * The settings in force inside `block` (-1: the top level of a fragment). The block's own
-   * proxy_pass is left in `this.level.proxyPass`, for the caller to read at once.
+   * proxy_pass is left in `this.level`, for the caller to read at once.
    */
   levelOf(scope: Scope, block: number, context: ContextName, inherited: Inherited): Inherited {
     const level = this.level;
-    level.proxyPass = level.proxyHttpVersion = level.proxyReadTimeout = undefined;
+    level.passScope = level.proxyHttpVersion = level.proxyReadTimeout = undefined;
+    level.passIndex = -1;
     level.hasHeaders = false;
     level.unresolved = undefined;
     this.scanLevel(scope, block, context, level, inherited);
@@ -507,15 +554,16 @@ class ModelBuilder {
             break;
           }
           const level = this.levelOf(scope, child, childContext, inherited);
-          let proxyPass = this.level.proxyPass;
+          const own = this.level;
           // An `if` or `limit_except` block inside a location takes the location's proxy_pass
           // when it has none (nginx's proxy merge for "noname" locations); a nested location does not.
-          if (!proxyPass && childContext !== 'location') proxyPass = location?.proxyPass;
+          const passIndex = own.passIndex < 0 && childContext !== 'location' ? PASS_OF_ENCLOSING : own.passIndex;
           const inner = new LocationModelImpl(
             scope,
             child,
             location,
-            proxyPass,
+            own.passScope,
+            passIndex,
             level.proxyHttpVersion,
             level.proxyReadTimeout,
             level.headers,
@@ -573,7 +621,8 @@ function addFragmentLocation(root: Scope, level: Inherited, locations: LocationM
       root,
       proxyPass,
       undefined,
-      new SettingValue(root, proxyPass),
+      root,
+      proxyPass,
       level.proxyHttpVersion,
       level.proxyReadTimeout,
       level.headers,
