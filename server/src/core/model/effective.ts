@@ -135,16 +135,15 @@ function kindOfName(name: string): Kind {
   }
 }
 
-/** Kinds by name index, per parsed file: the name table is small, the file may be huge. */
-const kindTables = new WeakMap<readonly string[], Uint8Array>();
-
+/** Kinds by name index, once per parsed file: the name table is small, the file may be huge. */
 function kindsOf(scope: Scope): Uint8Array {
-  const names = scope.parsed.syntax.names;
-  let kinds = kindTables.get(names);
+  const parsed = scope.parsed;
+  let kinds = parsed.nameKinds;
+  const names = parsed.syntax.names;
   if (!kinds || kinds.length < names.length) {
     kinds = new Uint8Array(names.length);
     for (let id = 0; id < names.length; id++) kinds[id] = kindOfName(names[id] as string);
-    kindTables.set(names, kinds);
+    parsed.nameKinds = kinds;
   }
   return kinds;
 }

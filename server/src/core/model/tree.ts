@@ -144,12 +144,8 @@ class FileFacts {
   }
 }
 
-const facts = new WeakMap<ParsedFileImpl, FileFacts>();
-
 function factsOf(parsed: ParsedFileImpl): FileFacts {
-  let found = facts.get(parsed);
-  if (!found) facts.set(parsed, (found = new FileFacts(parsed)));
-  return found;
+  return (parsed.treeFacts ??= new FileFacts(parsed)) as FileFacts;
 }
 
 /** The include sites of one scope and what they brought in. */

@@ -405,6 +405,13 @@ export class ParsedFileImpl implements ParsedFile {
   private nodes: (DirectiveNode | undefined)[] | undefined;
   private topLevel: readonly Directive[] | undefined;
   readonly lineEnding: LineEnding;
+  /**
+   * What later stages work out once per parse (the tree's include sites, the model's name kinds),
+   * kept here so that it lives and dies with the parse. (A WeakMap keyed by the parse did the same
+   * but kept every edit's parse alive through young-generation collections.)
+   */
+  treeFacts: unknown = undefined;
+  nameKinds: Uint8Array | undefined = undefined;
   constructor(
     readonly file: string,
     readonly source: SourceTextImpl,
