@@ -108,7 +108,7 @@ export type LineEnding = '\n' | '\r\n';
 export interface SourceText {
   readonly text: string;
   /** Offset of the start of each line (computed on first use). */
-  readonly lineStarts: readonly number[];
+  readonly lineStarts: ArrayLike<number>;
   positionAt(offset: number): Position;
   rangeOf(offset: number, end: number): Range;
 }
