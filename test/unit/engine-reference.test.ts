@@ -1,7 +1,8 @@
-// The engine's model (records, values made on demand) against a plain reference implementation
-// (test/helpers/referenceModel.ts, which walks the public ConfigNode tree): on every config the
-// project has, the shared corpus, and seeded random configs with includes, cycles and missing
-// files, both must find the same locations with the same effective settings, header lines,
+// The engine's tree and model (records, scopes, values made on demand) against plain reference
+// implementations (test/helpers/referenceTree.ts, referenceModel.ts: the first, straightforward
+// versions). On every config the project has, the shared corpus, and seeded random configs with
+// includes, globs, cycles and missing files: the same nodes in the same places with the same
+// contexts and includes, and the same locations with the same effective settings, header lines,
 // dropped lines and definitions, down to the same node objects.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,16 +11,67 @@ import { generateConfig } from '../../bench/lsp-generate';
 import type { ConfigModel } from '../../server/src/core/model/effective';
 import { buildConfigModel } from '../../server/src/core/model/effective';
 import type { ConfigFileSystem } from '../../server/src/core/model/fileSystem';
-import { buildConfigTree, type ConfigNode, type ContextName } from '../../server/src/core/model/tree';
+import {
+  buildConfigTree,
+  type ConfigNode,
+  type ConfigTree,
+  type ContextName,
+  type IncludeResolution,
+} from '../../server/src/core/model/tree';
 import { JailedFileSystem, MemoryFileSystem } from '../helpers/fileSystems';
 import { confFilesDeep, corpusDir, corpusSkipReason, fixturesDir } from '../helpers/paths';
 import { pick, randomInt, seededRandom } from '../helpers/random';
 import { referenceModel, type ReferenceLocation } from '../helpers/referenceModel';
+import { referenceTree, type ReferenceNode, type ReferenceTree } from '../helpers/referenceTree';
+import { defaultSettings } from '../../server/src/core/config/settings';
 
-function describe(node: ConfigNode | undefined): string {
+function describe(node: ConfigNode | ReferenceNode | undefined): string {
   if (!node) return '-';
   const directive = node.directive;
   return `${path.basename(node.file)}:${directive.range.start.line + 1} ${[directive.name, ...directive.args.map((arg) => arg.raw)].join(' ')}`;
+}
+
+function resolution(include: IncludeResolution | undefined): unknown {
+  return include && [include.pattern, include.resolvedPattern, include.files, include.isGlob, include.problem];
+}
+
+/** The engine's tree against the reference, level by level: names, places, contexts, parents, includes. */
+function compareTrees(label: string, tree: ConfigTree, reference: ReferenceTree): void {
+  assert.equal(tree.rootContext, reference.rootContext, `${label}: root context`);
+  assert.deepEqual([...tree.files.keys()], reference.files, `${label}: files read`);
+  const walk = (
+    ours: readonly ConfigNode[],
+    theirs: readonly ReferenceNode[],
+    parent: ConfigNode | undefined,
+    where: string,
+  ): void => {
+    assert.deepEqual(ours.map(describe), theirs.map(describe), `${label}: children of ${where}`);
+    ours.forEach((node, index) => {
+      const expected = theirs[index] as ReferenceNode;
+      const at = `${label}: ${describe(node)}`;
+      assert.equal(node.context, expected.context, `${at}: context`);
+      assert.equal(node.file, expected.file, `${at}: file`);
+      assert.equal(node.parent, parent, `${at}: parent`);
+      assert.equal(describe(node.via), describe(expected.via), `${at}: via`);
+      assert.deepEqual(resolution(node.include), resolution(expected.include), `${at}: include`);
+      assert.equal(node.children, node.children, `${at}: children are made once`);
+      walk(node.children, expected.children, node, describe(node));
+    });
+  };
+  walk(tree.children, reference.children, undefined, 'the top level');
+  const inclusions = (
+    map: ReadonlyMap<string, readonly { context: string; via: ConfigNode | ReferenceNode | undefined }[]>,
+  ): unknown =>
+    [...map.entries()].map(([file, list]) => [
+      file,
+      list.map((inclusion) => `${inclusion.context} ${describe(inclusion.via)}`),
+    ]);
+  assert.deepEqual(inclusions(tree.inclusions), inclusions(reference.inclusions), `${label}: inclusions`);
+  assert.deepEqual(
+    tree.includeProblems.map((problem) => `${describe(problem.node)}: ${problem.message}`),
+    reference.includeProblems.map((problem) => `${describe(problem.node)}: ${problem.message}`),
+    `${label}: include problems`,
+  );
 }
 
 /** Both sides as text, for a readable diff, then node identity where text cannot tell. */
@@ -80,15 +132,34 @@ function compare(label: string, model: ConfigModel, reference: ReturnType<typeof
   assert.deepEqual(nodes(model.servers), nodes(reference.servers), `${label}: servers`);
 }
 
-function check(label: string, file: string, fs: ConfigFileSystem, rootContext?: ContextName): number {
-  const tree = buildConfigTree(file, fs, { baseDir: path.dirname(file), ...(rootContext ? { rootContext } : {}) });
+interface CheckOptions {
+  readonly rootContext?: ContextName;
+  readonly pathMappings?: Readonly<Record<string, string>>;
+  readonly maxDepth?: number;
+}
+
+function check(label: string, file: string, fs: ConfigFileSystem, options: CheckOptions = {}): number {
+  const treeOptions = { baseDir: path.dirname(file), ...options };
+  const tree = buildConfigTree(file, fs, treeOptions);
   // The engine's model first, so that nothing the reference asks for has been made already.
   const model = buildConfigModel(tree);
   compare(label, model, referenceModel(tree));
+  compareTrees(label, tree, referenceTree(file, fs, treeOptions));
   return model.locations.length;
 }
 
-test('model = reference: every .conf file among the fixtures, as a root', () => {
+test('engine = reference: the include fixture trees, with path mappings and a low depth limit', () => {
+  const trees = path.join(fixturesDir, 'trees');
+  for (const main of confFilesDeep(trees).filter((file) => path.basename(file) === 'nginx.conf')) {
+    const fs = new JailedFileSystem(path.dirname(main));
+    const label = path.relative(trees, main);
+    check(label, main, fs);
+    check(`${label} (mapped)`, main, fs, { pathMappings: defaultSettings().pathMappings });
+    check(`${label} (depth 2)`, main, fs, { maxDepth: 2 });
+  }
+});
+
+test('engine = reference: every .conf file among the fixtures, as a root', () => {
   const fs = new JailedFileSystem(fixturesDir);
   let locations = 0;
   const files = confFilesDeep(fixturesDir);
@@ -96,14 +167,14 @@ test('model = reference: every .conf file among the fixtures, as a root', () => 
   assert.ok(files.length > 50 && locations > 100, `${files.length} files, ${locations} locations`);
 });
 
-test('model = reference: the shared corpus', { skip: corpusSkipReason() }, () => {
+test('engine = reference: the shared corpus', { skip: corpusSkipReason() }, () => {
   const fs = new JailedFileSystem(corpusDir);
   let locations = 0;
   for (const file of confFilesDeep(corpusDir)) locations += check(path.relative(corpusDir, file), file, fs);
   assert.ok(locations > 50, `${locations} locations`);
 });
 
-test("model = reference: the LSP benchmark's generated config", () => {
+test("engine = reference: the LSP benchmark's generated config", () => {
   const fs = new MemoryFileSystem({ '/g/nginx.conf': generateConfig(60).text });
   const locations = check('generated', '/g/nginx.conf', fs);
   assert.ok(locations >= 60, `${locations} locations`);
@@ -163,7 +234,7 @@ function randomConfig(random: () => number, depth: number, context: string): str
   return lines.join('\n');
 }
 
-test('model = reference: 400 seeded random configs with includes, cycles and missing files', () => {
+test('engine = reference: 400 seeded random configs with includes, cycles and missing files', () => {
   const random = seededRandom(0x6d0de1);
   const contexts: (ContextName | undefined)[] = [undefined, 'main', 'http', 'server', 'location'];
   let locations = 0;
@@ -176,7 +247,8 @@ test('model = reference: 400 seeded random configs with includes, cycles and mis
       '/r/snip/a.conf': randomConfig(random, 2, 'location'),
       '/r/snip/b.conf': randomConfig(random, 3, 'location'),
     });
-    locations += check(`random config ${n}`, '/r/nginx.conf', fs, pick(random, contexts));
+    const rootContext = pick(random, contexts);
+    locations += check(`random config ${n}`, '/r/nginx.conf', fs, rootContext ? { rootContext } : {});
   }
   assert.ok(locations > 1500, `${locations} locations`);
 });
