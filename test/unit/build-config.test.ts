@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { rewriteProxyPass, samplePathForRegex } from '../../server/src/proxytest/buildConfig';
+import { buildTestConfig, rewriteProxyPass, samplePathForRegex } from '../../server/src/proxytest/buildConfig';
+import { analyzeFile } from '../../server/src/core/model/workspace';
+import { MemoryFileSystem } from '../helpers/fileSystems';
 
 describe('samplePathForRegex: a request path a location regex matches', () => {
   const cases: Array<[pattern: string, caseInsensitive: boolean, expected: string | undefined]> = [
@@ -45,4 +47,26 @@ describe('rewriteProxyPass: aimed at the backend, URI kept', () => {
       else assert.equal(result.note, undefined);
     });
   }
+});
+
+test('the test config of a location 10,000 levels deep: every level written, indentation capped', () => {
+  const depth = 10000;
+  const text = `http {\nserver {\n${'location /a {\n'.repeat(depth)}location /ws/ { proxy_pass http://b; }\n${'}\n'.repeat(depth)}}\n}\n`;
+  const analysis = analyzeFile('/d/nginx.conf', new MemoryFileSystem({ '/d/nginx.conf': text }), {
+    workspaceFolders: ['/d'],
+  });
+  const ws = analysis.locations.find((location) => location.path === '/ws/');
+  assert.ok(ws);
+  const config = buildTestConfig(analysis, ws, {
+    backendPort: 9,
+    listenPort: 10,
+    isolation: { main: [], events: [], http: [] },
+  });
+  const lines = config.text.split('\n');
+  assert.equal(lines.filter((line) => line.trim() === 'location /a {').length, depth);
+  assert.equal(
+    lines.filter((line) => line.trim() === '}').length - lines.filter((line) => line.endsWith('{')).length,
+    0,
+  );
+  assert.ok(Math.max(...lines.map((line) => line.length - line.trimStart().length)) <= 48, 'indentation is capped');
 });

@@ -9,6 +9,9 @@ import { buildConfigModel } from '../../server/src/core/model/effective';
 import { buildConfigTree } from '../../server/src/core/model/tree';
 import { parse } from '../../server/src/core/parser/parser';
 import type { ParsedFileImpl } from '../../server/src/core/parser/records';
+import { analyzeFile } from '../../server/src/core/model/workspace';
+import { checkFile } from '../../server/src/core/rules/check';
+import { parseNginxVersion } from '../../server/src/core/rules/version';
 import { MemoryFileSystem } from '../helpers/fileSystems';
 
 test('records: thousands of distinct names are interned and read back as written', () => {
@@ -123,4 +126,21 @@ test('records: named captures are read from the argument itself, never from the 
   const model = buildConfigModel(tree);
   assert.deepEqual([...model.variables.keys()].sort(), ['real', 'y']);
   assert.equal(model.variables.get('real')?.[0]?.kind, 'capture');
+});
+
+test('records: locations nested 20,000 deep (nginx accepts that) are modelled and checked without overflowing', () => {
+  const depth = 20000;
+  const text = `http {\nserver {\n${'location /a {\n'.repeat(depth)}location /ws/ { proxy_pass http://b; proxy_set_header Upgrade $http_upgrade; }\n${'}\n'.repeat(depth)}}\n}\n`;
+  const fs = new MemoryFileSystem({ '/d/nginx.conf': text });
+  const analysis = analyzeFile('/d/nginx.conf', fs, { workspaceFolders: ['/d'] });
+  assert.equal(analysis.model.locations.length, depth + 1);
+  const innermost = analysis.model.locations[depth];
+  assert.equal(innermost?.path, '/ws/');
+  assert.equal(innermost?.enclosing, analysis.model.locations[depth - 1]);
+  const codes = checkFile(analysis, {
+    nginxVersion: parseNginxVersion('1.22.1'),
+    webSocketPaths: [],
+    severity: {},
+  }).map((finding) => finding.code);
+  assert.ok(codes.includes('ws-missing-connection'), codes.join(', '));
 });

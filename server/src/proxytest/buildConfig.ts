@@ -77,12 +77,16 @@ function directiveText(directive: Directive): string {
   return [directive.nameWord.raw, ...directive.args.map((arg) => arg.raw)].join(' ');
 }
 
+/** The deepest indentation the test config is written with. */
+const MAX_INDENT = 12;
+
 class ConfigWriter {
   readonly lines: string[] = [];
   readonly sourceMap: (SourceLine | undefined)[] = [];
 
   line(text: string, depth: number, source?: SourceLine): void {
-    this.lines.push('    '.repeat(depth) + text);
+    // Indentation is for reading; past a dozen levels it would only make the file grow with the square of the depth.
+    this.lines.push('    '.repeat(Math.min(depth, MAX_INDENT)) + text);
     this.sourceMap.push(source);
   }
 }
@@ -209,7 +213,8 @@ export function buildTestConfig(
 
   // The chain of blocks from the server down to the location.
   const chain: ConfigNode[] = [];
-  for (let node: ConfigNode | undefined = location.node; node; node = node.parent) chain.unshift(node);
+  for (let node: ConfigNode | undefined = location.node; node; node = node.parent) chain.push(node);
+  chain.reverse();
   const serverIndex = chain.findIndex((node) => node.directive.name === 'server');
   const httpNode = chain.find((node) => node.directive.name === 'http');
   const locationChain = chain
@@ -265,23 +270,23 @@ export function buildTestConfig(
     }
   };
 
+  /** The chain from `index` down, each location inside the one before: a loop, as nginx allows thousands of levels. */
   const writeLocations = (index: number, depth: number): void => {
-    const node = locationChain[index];
-    if (!node) return;
-    const isNamed = node.directive.args[0]?.value.startsWith('@');
-    if (isNamed) {
-      // A named location cannot be requested: reach it the way configs do, through try_files.
-      body.line('location / {', depth);
-      body.line(
-        'try_files /.nginx-ws-no-such-file @' + (node.directive.args[0]?.value.slice(1) ?? '') + ';',
-        depth + 1,
-      );
-      body.line('}', depth);
+    let level = 0;
+    for (; index + level < locationChain.length; level++) {
+      const node = locationChain[index + level] as ConfigNode;
+      const at = depth + level;
+      const isNamed = node.directive.args[0]?.value.startsWith('@');
+      if (isNamed) {
+        // A named location cannot be requested: reach it the way configs do, through try_files.
+        body.line('location / {', at);
+        body.line('try_files /.nginx-ws-no-such-file @' + (node.directive.args[0]?.value.slice(1) ?? '') + ';', at + 1);
+        body.line('}', at);
+      }
+      body.line(`${directiveText(node.directive)} {`, at, sourceOf(node));
+      writeLocationBody(node.children, at + 1, locationChain[index + level + 1]);
     }
-    body.line(`${directiveText(node.directive)} {`, depth, sourceOf(node));
-    writeLocationBody(node.children, depth + 1, locationChain[index + 1]);
-    writeLocations(index + 1, depth + 1);
-    body.line('}', depth);
+    while (level-- > 0) body.line('}', depth + level);
   };
 
   // Server-level proxy settings the location inherits.

@@ -510,9 +510,33 @@ class ModelBuilder {
     );
   }
 
+  /** The walk's open blocks, innermost last, as parallel arrays: nginx accepts 10,000 nested locations. */
+  private readonly frameScopes: Scope[] = [];
+  /** The next child record to visit in each open block; -1: done. */
+  private readonly frameNext: number[] = [];
+  private readonly frameContexts: ContextName[] = [];
+  private readonly frameInherited: Inherited[] = [];
+  private readonly frameLocations: (LocationModel | undefined)[] = [];
+
+  private open(
+    scope: Scope,
+    first: number,
+    context: ContextName,
+    inherited: Inherited,
+    location: LocationModel | undefined,
+  ): void {
+    this.frameScopes.push(scope);
+    this.frameNext.push(first);
+    this.frameContexts.push(context);
+    this.frameInherited.push(inherited);
+    this.frameLocations.push(location);
+  }
+
   /**
-   * Walks the children of `block` (-1: the top level) in `scope`, and the files included among
-   * them; `location` is the innermost location (or `if`) around them.
+   * Walks the children of `block` (-1: the top level) in `scope`, the blocks among them and the
+   * files included among them, in the order nginx reads them; `location` is the innermost location
+   * (or `if`) around them. With a stack of its own, not recursion, so that no depth of nesting can
+   * overflow the call stack.
    */
   walk(
     scope: Scope,
@@ -521,67 +545,98 @@ class ModelBuilder {
     inherited: Inherited,
     location: LocationModel | undefined,
   ): void {
-    const syntax = scope.parsed.syntax;
-    const kinds = kindsOf(scope);
-    const facts = scope.facts;
-    for (let child = syntax.firstChild(block); child >= 0; child = syntax.nextSibling(child)) {
-      this.noteDefinitions(scope, child, kindAt(kinds, scope, child));
-      const end = scope.includedEnd(child);
-      if (end > 0) {
-        for (let at = scope.includedStart(child); at < end; at++)
-          this.walk(scope.includedScope(at), -1, context, inherited, location);
+    const base = this.frameNext.length;
+    this.open(scope, scope.parsed.syntax.firstChild(block), context, inherited, location);
+    while (this.frameNext.length > base) {
+      const top = this.frameNext.length - 1;
+      const child = this.frameNext[top] as number;
+      if (child < 0) {
+        this.frameScopes.pop();
+        this.frameNext.pop();
+        this.frameContexts.pop();
+        this.frameInherited.pop();
+        this.frameLocations.pop();
         continue;
       }
-      if (!syntax.hasBlock(child)) continue;
-      const childContext = facts.blockContext(child);
-      switch (childContext) {
-        case 'http':
-          this.walk(scope, child, 'http', this.levelOf(scope, child, 'http', inherited), location);
-          break;
-        case 'server':
-          if (context === 'http') {
-            this.servers.push(scope.node(child));
-            this.walk(scope, child, 'server', this.levelOf(scope, child, 'server', inherited), location);
-          }
-          break;
-        case 'location':
-        case 'if':
-        case 'limit_except': {
-          // `if` at server level has no proxy_pass and makes no location.
-          if (childContext !== 'location' && context !== 'location') {
-            this.walk(scope, child, childContext, inherited, location);
-            break;
-          }
-          const level = this.levelOf(scope, child, childContext, inherited);
-          const own = this.level;
-          // An `if` or `limit_except` block inside a location takes the location's proxy_pass
-          // when it has none (nginx's proxy merge for "noname" locations); a nested location does not.
-          const passIndex = own.passIndex < 0 && childContext !== 'location' ? PASS_OF_ENCLOSING : own.passIndex;
-          const inner = new LocationModelImpl(
-            scope,
-            child,
-            location,
-            own.passScope,
-            passIndex,
-            level.proxyHttpVersion,
-            level.proxyReadTimeout,
-            level.headers,
-            level.unresolvedIncludes,
-          );
-          this.locations.push(inner);
-          this.walk(scope, child, childContext, level, inner);
+      const scope = this.frameScopes[top] as Scope;
+      const syntax = scope.parsed.syntax;
+      this.frameNext[top] = syntax.nextSibling(child);
+      const context = this.frameContexts[top] as ContextName;
+      const inherited = this.frameInherited[top] as Inherited;
+      const location = this.frameLocations[top];
+      this.visit(scope, child, context, inherited, location);
+    }
+  }
+
+  /** One child: its definitions, and a frame for what it opens (a block, or the files it includes). */
+  private visit(
+    scope: Scope,
+    child: number,
+    context: ContextName,
+    inherited: Inherited,
+    location: LocationModel | undefined,
+  ): void {
+    const syntax = scope.parsed.syntax;
+    this.noteDefinitions(scope, child, kindAt(kindsOf(scope), scope, child));
+    const end = scope.includedEnd(child);
+    if (end > 0) {
+      // Last first: the stack takes them in order.
+      for (let at = end - 1; at >= scope.includedStart(child); at--) {
+        const included = scope.includedScope(at);
+        this.open(included, included.parsed.syntax.firstChild(-1), context, inherited, location);
+      }
+      return;
+    }
+    if (!syntax.hasBlock(child)) return;
+    const childContext = scope.facts.blockContext(child);
+    const first = syntax.firstChild(child);
+    switch (childContext) {
+      case 'http':
+        this.open(scope, first, 'http', this.levelOf(scope, child, 'http', inherited), location);
+        break;
+      case 'server':
+        if (context === 'http') {
+          this.servers.push(scope.node(child));
+          this.open(scope, first, 'server', this.levelOf(scope, child, 'server', inherited), location);
+        }
+        break;
+      case 'location':
+      case 'if':
+      case 'limit_except': {
+        // `if` at server level has no proxy_pass and makes no location.
+        if (childContext !== 'location' && context !== 'location') {
+          this.open(scope, first, childContext, inherited, location);
           break;
         }
-        case 'stream':
-        case 'events':
-          // stream's proxy_* are another module's; nothing here concerns HTTP proxying.
-          break;
-        case 'map':
-          // A table: its entries are not directives.
-          break;
-        default:
-          this.walk(scope, child, childContext, inherited, location);
+        const level = this.levelOf(scope, child, childContext, inherited);
+        const own = this.level;
+        // An `if` or `limit_except` block inside a location takes the location's proxy_pass
+        // when it has none (nginx's proxy merge for "noname" locations); a nested location does not.
+        const passIndex = own.passIndex < 0 && childContext !== 'location' ? PASS_OF_ENCLOSING : own.passIndex;
+        const inner = new LocationModelImpl(
+          scope,
+          child,
+          location,
+          own.passScope,
+          passIndex,
+          level.proxyHttpVersion,
+          level.proxyReadTimeout,
+          level.headers,
+          level.unresolvedIncludes,
+        );
+        this.locations.push(inner);
+        this.open(scope, first, childContext, level, inner);
+        break;
       }
+      case 'stream':
+      case 'events':
+        // stream's proxy_* are another module's; nothing here concerns HTTP proxying.
+        break;
+      case 'map':
+        // A table: its entries are not directives.
+        break;
+      default:
+        this.open(scope, first, childContext, inherited, location);
     }
   }
 }
