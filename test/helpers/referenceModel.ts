@@ -3,6 +3,8 @@
 // (`node.children`, includes already flattened in) and makes plain objects as it goes. The
 // engine's model walks records instead and makes its values lazily, for speed; the two must agree
 // on every location, setting, header line and definition (test/unit/model-reference.test.ts).
+// The list of variable-setting directives is data, shared; the walk is what is compared.
+import { SETTERS } from '../../server/src/core/model/effective';
 import type { ConfigNode, ConfigTree, ContextName } from '../../server/src/core/model/tree';
 
 export interface ReferenceLocation {
@@ -44,17 +46,6 @@ interface Level {
   readonly location: ReferenceLocation | undefined;
   readonly unresolvedIncludes: readonly ConfigNode[];
 }
-
-const SETTERS = new Set([
-  'set',
-  'perl_set',
-  'js_set',
-  'auth_request_set',
-  'set_by_lua',
-  'set_by_lua_block',
-  'set_by_lua_file',
-  'set_real_ip_from_var',
-]);
 
 function variableName(value: string | undefined): string | undefined {
   return value ? /^\$\{?([A-Za-z0-9_]+)\}?$/.exec(value)?.[1]?.toLowerCase() : undefined;

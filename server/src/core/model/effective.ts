@@ -74,7 +74,7 @@ const NO_HEADERS: HeaderSet = Object.freeze({ lines: NO_LINES, level: undefined,
 const NONE: readonly ConfigNode[] = Object.freeze([]);
 
 /** Directives that define a variable named by their first argument. */
-const SETTERS = new Set([
+export const SETTERS: ReadonlySet<string> = new Set([
   'set',
   'perl_set',
   'js_set',
