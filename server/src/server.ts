@@ -62,6 +62,8 @@ let reportedFailure = false;
 const settingsByUri = new Map<string, Promise<Settings>>();
 /** Open document URI → files its last analysis read. */
 const dependenciesByUri = new Map<string, Set<string>>();
+/** Per open document: folders its includes point into, where a new file changes its analysis. */
+const includeFoldersByUri = new Map<string, Set<string>>();
 const pendingValidations = new Map<string, NodeJS.Timeout>();
 
 function fileOf(uri: string): string {
@@ -138,6 +140,7 @@ async function validate(uri: string): Promise<void> {
     ];
     await connection.sendDiagnostics({ uri, version, diagnostics });
     dependenciesByUri.set(uri, new Set(analysis.dependencies));
+    includeFoldersByUri.set(uri, new Set(analysis.includeFolders));
     updateWatchers();
   } catch (error) {
     reportFailure(`analysing ${fileOf(uri)} failed`, error);
@@ -160,21 +163,34 @@ function schedule(uri: string): void {
   );
 }
 
-/** Revalidates every open document whose analysis read `file`, or a file beside it (a new glob match). */
+/**
+ * Revalidates every open document whose analysis read `file`, or a file beside it, or whose
+ * includes point into `file`'s folder (a new glob match, a missing snippet that now exists).
+ */
 function revalidateDependents(file: string, except?: string): void {
   const directory = path.dirname(file);
   for (const [uri, files] of dependenciesByUri) {
     if (uri === except) continue;
-    if (files.has(file) || [...files].some((dependency) => path.dirname(dependency) === directory)) schedule(uri);
+    if (
+      files.has(file) ||
+      includeFoldersByUri.get(uri)?.has(directory) ||
+      [...files].some((dependency) => path.dirname(dependency) === directory)
+    )
+      schedule(uri);
   }
 }
 
-/** Watches the folders of every file the open documents depend on, so an edit outside the editor updates them. */
+/**
+ * Watches the folders of every file the open documents depend on, and the folders their includes
+ * point into, so that an edit, a new file or a deletion outside the editor updates them.
+ */
 function updateWatchers(): void {
   if (!supportsWatcherRegistration) return;
   const directories = new Set<string>();
   for (const files of dependenciesByUri.values())
     for (const file of files) if (path.isAbsolute(file)) directories.add(path.dirname(file));
+  for (const folders of includeFoldersByUri.values())
+    for (const folder of folders) if (path.isAbsolute(folder)) directories.add(folder);
   const key = [...directories].sort().join('\n');
   if (key === watchedDirectories) return;
   watchedDirectories = key;
@@ -261,6 +277,7 @@ documents.onDidClose((event) => {
   clearTimeout(pendingValidations.get(uri));
   pendingValidations.delete(uri);
   dependenciesByUri.delete(uri);
+  includeFoldersByUri.delete(uri);
   settingsByUri.delete(uri);
   void connection.sendDiagnostics({ uri, diagnostics: [] });
   // Others now read this file from disk instead of the closed buffer.

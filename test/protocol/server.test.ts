@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import {
   cpSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readFileSync,
   readdirSync,
@@ -20,7 +21,9 @@ import * as path from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import {
   DiagnosticSeverity,
+  FileChangeType,
   TextDocumentSyncKind,
+  WatchKind,
   type CodeAction,
   type Diagnostic,
   type Range,
@@ -560,6 +563,33 @@ describe('language server over stdio: editing and settings', () => {
     await client.notifyFileChanged(snippet);
     const repaired = await client.waitForDiagnostics(uri, (list) => list.length === 0, { since: mark });
     assert.deepEqual(repaired.diagnostics, []);
+  });
+
+  it('a file appears in, then leaves, a folder an include glob points into that had no match: the document is revalidated both times', async (t) => {
+    const dir = workspace(t, 'empty-include-folder');
+    mkdirSync(path.join(dir, 'maps'));
+    const client = await start(t, dir);
+    const uri = await client.open(path.join(dir, 'nginx.conf'));
+    const first = await client.waitForDiagnostics(uri, (list) => list.length > 0);
+    assert.deepEqual(codesOf(first.diagnostics), ['ws-undefined-variable']);
+
+    // Nothing was read from maps/, yet it is watched: that is where the missing map would come from.
+    const mapFile = path.join(dir, 'maps', 'upgrade.conf');
+    await client.waitFor(
+      () => (client.isWatched(mapFile, WatchKind.Create) ? true : undefined),
+      `a watcher for ${mapFile}`,
+    );
+    writeFileSync(mapFile, "map $http_upgrade $connection_upgrade {\n    default upgrade;\n    '' close;\n}\n");
+    let mark = client.mark();
+    await client.notifyFileChanged(mapFile, FileChangeType.Created);
+    const fixed = await client.waitForDiagnostics(uri, (list) => list.length === 0, { since: mark });
+    assert.deepEqual(fixed.diagnostics, []);
+
+    rmSync(mapFile);
+    mark = client.mark();
+    await client.notifyFileChanged(mapFile, FileChangeType.Deleted);
+    const again = await client.waitForDiagnostics(uri, (list) => list.length > 0, { since: mark });
+    assert.deepEqual(codesOf(again.diagnostics), ['ws-undefined-variable']);
   });
 
   it('an included file open in the editor: didChange on it revalidates the document that includes it; closing it unsaved reverts to disk', async (t) => {

@@ -5,9 +5,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { defaultSettings } from '../../server/src/core/config/settings';
-import { analyzeFile, mainConfigCandidates, type WorkspaceOptions } from '../../server/src/core/model/workspace';
+import {
+  analyzeFile,
+  includeFolder,
+  mainConfigCandidates,
+  type WorkspaceOptions,
+} from '../../server/src/core/model/workspace';
 import { ParseCache } from '../../server/src/core/model/tree';
-import { JailedFileSystem } from '../helpers/fileSystems';
+import { JailedFileSystem, MemoryFileSystem } from '../helpers/fileSystems';
 import { fixturePath } from '../helpers/paths';
 
 const workspace = fixturePath('trees', 'workspace');
@@ -187,4 +192,23 @@ test('mainConfigCandidates: the setting first, then nginx.conf above, then the w
   assert.deepEqual(candidates.map(rel), ['custom/main-server.conf', 'etc/nginx/nginx.conf', 'deploy/nginx.conf']);
   const self = mainConfigCandidates(file('etc', 'nginx', 'nginx.conf'), new JailedFileSystem(workspace), baseOptions);
   assert.deepEqual(self.map(rel), ['deploy/nginx.conf']);
+});
+
+test('includeFolder: where a file matching an include pattern would appear', () => {
+  assert.equal(includeFolder('/ws/conf.d/*.conf'), '/ws/conf.d');
+  assert.equal(includeFolder('/ws/snippets/websocket.conf'), '/ws/snippets');
+  assert.equal(includeFolder('/ws/sites/*/app.conf'), '/ws/sites');
+  assert.equal(includeFolder('/ws/[ab]*/x/*.conf'), '/ws');
+  assert.equal(includeFolder('/nginx.conf'), '/');
+});
+
+test('analyzeFile: includeFolders names the folders of globs with no match and of missing files', () => {
+  const fs = new MemoryFileSystem({
+    '/ws/nginx.conf':
+      'http {\n  include maps/*.conf;\n  include conf.d/*.conf;\n  server { location / { include snippets/missing.conf; } }\n}\n',
+    '/ws/conf.d/a.conf': 'server_names_hash_bucket_size 64;\n',
+  });
+  const analysis = analyzeFile('/ws/nginx.conf', fs, { workspaceFolders: ['/ws'] });
+  assert.deepEqual([...analysis.includeFolders].sort(), ['/ws/conf.d', '/ws/maps', '/ws/snippets']);
+  assert.deepEqual(analysis.dependencies, ['/ws/nginx.conf', '/ws/conf.d/a.conf']);
 });

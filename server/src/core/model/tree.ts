@@ -75,6 +75,11 @@ export interface ConfigTree {
   readonly inclusions: ReadonlyMap<string, readonly Inclusion[]>;
   /** Includes that could not be followed (missing file, cycle, depth limit). */
   readonly includeProblems: readonly { readonly node: ConfigNode; readonly message: string }[];
+  /**
+   * Every absolute pattern the includes resolved to, matched or not (`/ws/conf.d/*.conf`, a
+   * missing `/ws/snippets/ws.conf`): a file that appears there later changes the configuration.
+   */
+  readonly includePatterns: readonly string[];
 }
 
 export interface TreeOptions {
@@ -300,7 +305,11 @@ class ConfigTreeImpl implements ConfigTree {
     readonly files: ReadonlyMap<string, ParsedFile>,
     readonly inclusions: ReadonlyMap<string, readonly Inclusion[]>,
     readonly includeProblems: readonly { readonly node: ConfigNode; readonly message: string }[],
+    private readonly resolutions: ReadonlyMap<string, IncludeResolution>,
   ) {}
+  get includePatterns(): readonly string[] {
+    return [...new Set([...this.resolutions.values()].map((resolution) => resolution.resolvedPattern))];
+  }
   get children(): readonly ConfigNode[] {
     if (!this.children_) {
       const children: ConfigNode[] = [];
@@ -488,7 +497,16 @@ export function buildConfigTree(rootFile: string, disk: ConfigFileSystem, option
 
   const rootScope = root ? new Scope(root, rootFile, rootContext, undefined, -1) : undefined;
   if (rootScope) expand(rootScope);
-  return new ConfigTreeImpl(rootFile, rootContext, rootContextSource, rootScope, files, inclusions, includeProblems);
+  return new ConfigTreeImpl(
+    rootFile,
+    rootContext,
+    rootContextSource,
+    rootScope,
+    files,
+    inclusions,
+    includeProblems,
+    resolutions,
+  );
 }
 
 /**

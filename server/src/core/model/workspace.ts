@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import type { ParsedFile } from '../parser/ast';
 import { buildConfigModel, locationFile, type ConfigModel, type LocationModel } from './effective';
-import type { ConfigFileSystem } from './fileSystem';
+import { isGlobPattern, type ConfigFileSystem } from './fileSystem';
 import { buildConfigTree, ParseCache, type ConfigTree, type ContextName } from './tree';
 
 export interface WorkspaceOptions {
@@ -26,6 +26,26 @@ export interface FileAnalysis {
   readonly locations: readonly LocationModel[];
   /** Every file the analysis read, for watching. */
   readonly dependencies: readonly string[];
+  /**
+   * Folders where a new or deleted file would change the analysis: those the include patterns
+   * point into, matched or not (an empty `conf.d/`, the folder of a missing snippet).
+   */
+  readonly includeFolders: readonly string[];
+}
+
+/**
+ * The folder a file matching `pattern` would appear in: the pattern's directory part up to its
+ * first glob segment (`/ws/conf.d/*.conf` -> `/ws/conf.d`; `/ws/sites/*\/app.conf` -> `/ws/sites`).
+ */
+export function includeFolder(pattern: string): string {
+  const directory = path.dirname(pattern);
+  const { root } = path.parse(directory);
+  const segments = directory
+    .slice(root.length)
+    .split(/[\\/]+/)
+    .filter(Boolean);
+  const firstGlob = segments.findIndex((segment) => isGlobPattern(segment));
+  return path.join(root, ...(firstGlob < 0 ? segments : segments.slice(0, firstGlob)));
 }
 
 /** `nginx.conf` in the file's folder or above it, stopping at the workspace folder's parent. */
@@ -112,5 +132,6 @@ function finish(
     context,
     locations: model.locations.filter((location) => locationFile(location) === includedAs),
     dependencies: [...tree.files.keys()],
+    includeFolders: [...new Set(tree.includePatterns.map(includeFolder))],
   };
 }
