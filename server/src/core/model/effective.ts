@@ -1,4 +1,5 @@
 import type { Directive, Word } from '../parser/ast';
+import { isNameCode, isNameStartCode } from '../parser/text';
 import { rootScopeOf, type ConfigNode, type ConfigTree, type ContextName, type Scope } from './tree';
 
 /** A scalar directive's value and the node that set it. */
@@ -138,14 +139,8 @@ function kindOfName(name: string): Kind {
 /** Kinds by name index, once per parsed file: the name table is small, the file may be huge. */
 function kindsOf(scope: Scope): Uint8Array {
   const parsed = scope.parsed;
-  let kinds = parsed.nameKinds;
-  const names = parsed.syntax.names;
-  if (!kinds || kinds.length < names.length) {
-    kinds = new Uint8Array(names.length);
-    for (let id = 0; id < names.length; id++) kinds[id] = kindOfName(names[id] as string);
-    parsed.nameKinds = kinds;
-  }
-  return kinds;
+  // The name table is complete once the file is parsed.
+  return (parsed.nameKinds ??= Uint8Array.from(parsed.syntax.names, kindOfName));
 }
 
 function kindAt(kinds: Uint8Array, scope: Scope, index: number): Kind {
@@ -235,10 +230,6 @@ function collectHeaderLines(scope: Scope, block: number, out: HeaderLine[]): voi
     for (let at = scope.includedStart(child), end = scope.includedEnd(child); at < end; at++)
       collectHeaderLines(scope.includedScope(at), -1, out);
   }
-}
-
-function isNameCode(code: number): boolean {
-  return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57) || code === 95;
 }
 
 /**
@@ -410,8 +401,7 @@ class ModelBuilder {
       if (pattern.charCodeAt(start) === 80 /* P */) start++;
       if (pattern.charCodeAt(start) !== 60 /* < */) continue;
       start++;
-      const first = pattern.charCodeAt(start);
-      if (!isNameCode(first) || (first >= 48 && first <= 57)) continue;
+      if (!isNameStartCode(pattern.charCodeAt(start))) continue;
       let end = start + 1;
       while (isNameCode(pattern.charCodeAt(end))) end++;
       if (pattern.charCodeAt(end) !== 62 /* > */) continue;

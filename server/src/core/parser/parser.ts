@@ -1,7 +1,7 @@
 import type { Comment, ParseError, ParseErrorCode, ParsedFile, Range } from './ast';
 import { Lexer, TokenKind } from './lexer';
 import { CommentNode, Field, ParsedFileImpl, QuoteCode, SyntaxTable, WordTable } from './records';
-import { SourceTextImpl } from './text';
+import { isNameCode, isNameStartCode, SourceTextImpl } from './text';
 
 const enum Indented {
   Unknown = 0,
@@ -96,16 +96,9 @@ interface OpenError {
   readonly range: Range;
 }
 
-function isIdentifierStart(code: number): boolean {
-  return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || code === 95;
-}
-
 function isIdentifier(text: string, start: number, end: number): boolean {
-  if (!isIdentifierStart(text.charCodeAt(start))) return false;
-  for (let i = start + 1; i < end; i++) {
-    const code = text.charCodeAt(i);
-    if (!isIdentifierStart(code) && !(code >= 48 && code <= 57)) return false;
-  }
+  if (!isNameStartCode(text.charCodeAt(start))) return false;
+  for (let i = start + 1; i < end; i++) if (!isNameCode(text.charCodeAt(i))) return false;
   return true;
 }
 

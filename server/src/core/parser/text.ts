@@ -88,3 +88,13 @@ export function indentationOfLine(text: string, lineStarts: ArrayLike<number>, l
   while (end < text.length && (text[end] === ' ' || text[end] === '\t')) end++;
   return text.slice(start, end);
 }
+
+/** `[A-Za-z_]`: a character that can start a directive or variable name. */
+export function isNameStartCode(code: number): boolean {
+  return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || code === 95;
+}
+
+/** `[A-Za-z0-9_]`: a character that can continue one. */
+export function isNameCode(code: number): boolean {
+  return isNameStartCode(code) || (code >= 48 && code <= 57);
+}
