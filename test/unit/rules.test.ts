@@ -157,6 +157,26 @@ describe('evidence: which locations are WebSocket endpoints, and how sure we are
     assert.equal(checkFile(analysis, { ...checkOptionsOf(undefined), webSocketPaths: ['/live/*'] }).length, 4);
   });
 
+  it("a location the caller declares (the one under test) is checked as declared, with the caller's reason", () => {
+    const testCase = caseById('evidence/good-plain');
+    const analysis = analyzeCase(testCase);
+    const first = analysis.locations[0];
+    assert.ok(first);
+    const options = {
+      ...checkOptionsOf(undefined),
+      declared: (location: unknown) => (location === first ? 'it is under test' : undefined),
+    };
+    const evidence = assessLocations(analysis, options).map((assessment) => assessment.evidence);
+    assert.deepEqual(
+      evidence.map((entry) => entry.strength),
+      ['declared', 'none', 'none'],
+    );
+    assert.equal(evidence[0]?.reason, 'it is under test');
+    const findings = checkFile(analysis, options);
+    assert.ok(findings.length > 0 && findings.every((finding) => finding.location === first));
+    assert.ok(findings.some((finding) => finding.code === 'ws-missing-upgrade' && finding.severity === 'warning'));
+  });
+
   it('without its "# nginx-ws: websocket" comment the location is a plain proxy', () => {
     const testCase = caseById('evidence/declared-comment');
     const text = readFileSync(testCase.file, 'utf8');

@@ -3,7 +3,7 @@ import { comparePositions } from '../parser/text';
 import type { SeverityName } from '../config/settings';
 import type { LocationModel } from '../model/effective';
 import type { FileAnalysis } from '../model/workspace';
-import { assessEvidence, severityFor, type Evidence } from './evidence';
+import { assessEvidence, severityFor, type Evidence, type EvidenceOptions } from './evidence';
 import { effectiveHeader } from './headers';
 import { RULES } from './registry';
 import type { Finding, Rule, RuleFinding, Severity } from './types';
@@ -12,6 +12,8 @@ import type { NginxVersion } from './version';
 export interface CheckOptions {
   readonly nginxVersion: NginxVersion | undefined;
   readonly webSocketPaths: readonly string[];
+  /** See EvidenceOptions.declared. */
+  readonly declared?: EvidenceOptions['declared'];
   readonly severity: Readonly<Record<string, SeverityName>>;
   /** Only these rules (tests); default all. */
   readonly rules?: readonly Rule[];
@@ -77,7 +79,7 @@ function isSuppressed(table: Map<number, Set<string> | 'all'>, lines: readonly n
 
 export function assessLocations(
   analysis: FileAnalysis,
-  options: Pick<CheckOptions, 'webSocketPaths'>,
+  options: Pick<CheckOptions, 'webSocketPaths' | 'declared'>,
 ): LocationAssessment[] {
   return proxiedLocations(analysis).map((location) => ({
     location,

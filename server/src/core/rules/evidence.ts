@@ -70,6 +70,11 @@ const ANNOTATION = /^\s*nginx-ws:\s*websocket\b/i;
 
 export interface EvidenceOptions {
   readonly webSocketPaths: readonly string[];
+  /**
+   * Locations the caller knows carry WebSockets (the one a proxy test was asked for): returns the
+   * reason, said in messages, or undefined for the others.
+   */
+  readonly declared?: (location: LocationModel) => string | undefined;
 }
 
 function pathSegments(path: string): string[] {
@@ -135,6 +140,8 @@ export function assessEvidence(
   if (connectionUpgrades && !upgrade)
     return { strength: 'configured', reason: `it sets Connection to ${connection?.value?.raw ?? ''}` };
 
+  const declaredBy = options.declared?.(location);
+  if (declaredBy) return { strength: 'declared', reason: declaredBy };
   const declared = options.webSocketPaths.find(
     (pattern) => location.path && picomatch.isMatch(location.path, pattern, { dot: true }),
   );
