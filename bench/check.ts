@@ -1,0 +1,126 @@
+// The whole pipeline as a CI job runs it: `node --import tsx bench/check.ts` after `npm run build`.
+//
+// Times `nginx-ws check` (server/out/cli.js, the shipped bundle, on plain node) from process start
+// to verdict on the generated 4 MB config (bench/generate.ts: 5,000 servers in 53 files), in both
+// forms: the main nginx.conf with its includes, and the same config as one file. Rules included:
+// this is what a user waits for. Against it, in the same run and on the same files, `nginx -t` (the
+// check users already have), and the ratio of the two medians: the machine's speed moves with its
+// neighbours, a ratio measured in one run moves less.
+//
+// Targets are printed with pass/MISS; a miss never fails the run (a benchmark measures).
+// Options: --runs N (default 9), --warmups N (default 1), --profile (one more run of each form under
+// --cpu-prof, with where its time goes).
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { generate } from './generate';
+import { median, quantile, summariseProfile } from './stats';
+import { findNginx, nginxTestFile } from '../test/helpers/nginx';
+
+const CLI = path.resolve(__dirname, '..', 'server', 'out', 'cli.js');
+const GENERATED = path.join(__dirname, '.generated');
+const TARGETS = { checkMs: 300, timesFasterThanNginx: 6 };
+
+function option(name: string, fallback: number): number {
+  const index = process.argv.indexOf(name);
+  const value = index >= 0 ? Number(process.argv[index + 1]) : NaN;
+  return Number.isInteger(value) && value >= 0 ? value : fallback;
+}
+
+const fixed = (value: number, digits = 0): string => (Number.isFinite(value) ? value.toFixed(digits) : '-');
+
+/** One `nginx-ws check` process; the version is pinned so that no `nginx -v` is spawned. */
+function runCheck(file: string, nodeFlags: readonly string[] = []): { ms: number; verdict: string } {
+  const start = performance.now();
+  const result = spawnSync(process.execPath, [...nodeFlags, CLI, 'check', '--nginx-version', '1.22.1', file], {
+    encoding: 'utf8',
+    maxBuffer: 256 * 2 ** 20,
+  });
+  const ms = performance.now() - start;
+  if (result.status !== 0 && result.status !== 1)
+    throw new Error(`nginx-ws check exited ${String(result.status)}: ${result.stderr.trim().slice(0, 400)}`);
+  const lines = result.stdout.trim().split('\n');
+  return { ms, verdict: lines[lines.length - 1] ?? '' };
+}
+
+function spread(values: readonly number[]): string {
+  return `min ${fixed(Math.min(...values))}, p90 ${fixed(quantile(values, 0.9))}, max ${fixed(Math.max(...values))}`;
+}
+
+function main(): void {
+  const runs = Math.max(1, option('--runs', 9));
+  const warmups = option('--warmups', 1);
+  const configs = generate(GENERATED);
+  const nginx = findNginx();
+  const load = loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ');
+  console.log('nginx-ws check benchmark (process start to verdict)');
+  console.log(`  node ${process.version}, ${cpus().length} CPU(s), load average at start ${load}`);
+  console.log(
+    `  config: ${configs.serverCount} servers in ${configs.fileCount} files, ${configs.totalLines} lines, ${(configs.totalBytes / 1e6).toFixed(2)} MB`,
+  );
+  console.log(`  ${warmups} warm-up(s), ${runs} run(s) each, interleaved; wall-clock ms\n`);
+
+  // The one-file form in a folder of its own: beside the main config, that would be found as the
+  // main config (the nearest nginx.conf above the file) and analysed as well.
+  const alone = path.join(GENERATED, 'one-file');
+  mkdirSync(alone, { recursive: true });
+  const single = path.join(alone, 'nginx.conf');
+  copyFileSync(configs.flat, single);
+  cpSync(path.join(configs.dir, 'snippets'), path.join(alone, 'snippets'), { recursive: true });
+  const forms = [
+    { name: 'main config + includes', file: configs.main },
+    { name: 'the same as one file', file: single },
+  ];
+  const samples = new Map<string, number[]>(forms.map((form) => [form.name, []]));
+  const nginxSamples: number[] = [];
+  const verdicts = new Map<string, string>();
+  // Interleaved, so that a slow spell of the machine falls on both sides of the ratio.
+  for (let i = 0; i < warmups + runs; i++) {
+    for (const form of forms) {
+      const { ms, verdict } = runCheck(form.file);
+      verdicts.set(form.name, verdict);
+      if (i >= warmups) samples.get(form.name)?.push(ms);
+    }
+    if (nginx) {
+      const check = nginxTestFile(nginx, configs.main, 120_000);
+      if (!check.ok) throw new Error(`nginx -t failed: ${check.output.trim().split('\n')[0] ?? ''}`);
+      if (i >= warmups) nginxSamples.push(check.wallMs);
+    }
+  }
+
+  const nginxMedian = nginxSamples.length ? median(nginxSamples) : NaN;
+  for (const form of forms) {
+    const values = samples.get(form.name) ?? [];
+    const value = median(values);
+    const ratio = nginxMedian / value;
+    console.log(`nginx-ws check, ${form.name}`);
+    console.log(`  median ${fixed(value)} ms (${spread(values)}); verdict: ${verdicts.get(form.name) ?? ''}`);
+    console.log(
+      `  target <= ${TARGETS.checkMs} ms: ${value <= TARGETS.checkMs ? 'pass' : 'MISS'}` +
+        (nginx
+          ? `; ${fixed(ratio, 1)} x faster than nginx -t (target >= ${TARGETS.timesFasterThanNginx}: ${ratio >= TARGETS.timesFasterThanNginx ? 'pass' : 'MISS'})`
+          : ''),
+    );
+  }
+  if (nginx) console.log(`nginx -t, main config: median ${fixed(nginxMedian)} ms (${spread(nginxSamples)}); ${nginx}`);
+  else console.log('nginx -t: skipped, nginx not found');
+
+  if (process.argv.includes('--profile')) {
+    for (const form of forms) {
+      const dir = mkdtempSync(path.join(tmpdir(), 'nginx-ws-check-prof-'));
+      try {
+        runCheck(form.file, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+        const profile = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
+        console.log(`\nwhere the time goes, ${form.name} (self time):`);
+        if (profile) for (const line of summariseProfile(path.join(dir, profile), 15)) console.log(line);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+  }
+}
+
+main();
