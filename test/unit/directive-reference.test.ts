@@ -2,6 +2,9 @@
 // strings. Expected values are nginx's documentation (nginx.org), not the program's output.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { renderDirectiveIndex } from '../../server/src/core/directives/indexSource';
 import { directiveReference } from '../../server/src/core/directives/reference';
 import { parseSyntaxLine, syntaxAsText } from '../../server/src/core/directives/syntax';
 
@@ -39,6 +42,22 @@ describe('syntax strings', () => {
 
 describe('the directive reference', () => {
   const reference = directiveReference();
+
+  it('its committed index is what scripts/directive-index.mjs makes from the installed @nginx/reference-lib', () => {
+    const committed = readFileSync(
+      path.join(__dirname, '..', '..', 'server', 'src', 'core', 'directives', 'index.generated.ts'),
+      'utf8',
+    );
+    assert.ok(committed === renderDirectiveIndex(), 'out of date: run node --import tsx scripts/directive-index.mjs');
+  });
+
+  it('descriptions come from the documentation, loaded on first read', () => {
+    assert.match(
+      reference.directive('proxy_set_header')?.description ?? '',
+      /inherited from the previous configuration level/,
+    );
+    assert.match(reference.variable('request_uri')?.description ?? '', /full original request URI/);
+  });
 
   it('holds nginx documentation: 900+ directives, 200+ variables', () => {
     assert.ok([...reference.names()].length > 700);

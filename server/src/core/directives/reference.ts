@@ -4,7 +4,8 @@
  * description. Contexts are made unambiguous here: the documentation says "server" for http,
  * stream and mail servers alike, and the module tells which one is meant.
  */
-import type * as ReferenceLib from '@nginx/reference-lib' with { 'resolution-mode': 'import' };
+import { DIRECTIVE_INDEX } from './index.generated';
+import { loadReferenceLib, type IndexedDirective } from './indexSource';
 import { argumentShape, type ArgumentShape } from './syntax';
 
 /** A block a directive may stand in, with the protocol made explicit. */
@@ -37,7 +38,7 @@ export interface DirectiveInfo {
   readonly isBlock: boolean;
   /** The documented default, as written ("1.1", "off", "" for none). */
   readonly defaultValue: string;
-  /** The documentation text, Markdown, links absolute to nginx.org. */
+  /** The documentation text, Markdown, links absolute to nginx.org; loaded on first read. */
   readonly description: string;
   readonly args: ArgumentShape;
   /** nginx.org page of the directive. */
@@ -49,8 +50,63 @@ export interface VariableInfo {
   readonly name: string;
   readonly isPrefix: boolean;
   readonly module: string;
+  /** Loaded on first read. */
   readonly description: string;
   readonly url: string;
+}
+
+/** The documentation texts, by directive (`name module`) and variable (`$name module`). */
+let documentation: Map<string, string> | undefined;
+
+function documentationOf(key: string): string {
+  if (!documentation) {
+    const lib = loadReferenceLib();
+    documentation = new Map();
+    for (const entry of lib.getDirectives(lib.Format.Markdown))
+      documentation.set(`${entry.name} ${entry.module}`, entry.description);
+    for (const entry of lib.getVariables(lib.Format.Markdown))
+      documentation.set(`${entry.name} ${entry.module}`, entry.description);
+  }
+  return documentation.get(key) ?? '';
+}
+
+class Directive implements DirectiveInfo {
+  readonly contexts: readonly DirectiveContext[];
+  readonly url: string;
+  private description_: string | undefined;
+  private args_: ArgumentShape | undefined;
+  constructor(
+    readonly name: string,
+    readonly module: string,
+    documentedContexts: readonly string[],
+    readonly isBlock: boolean,
+    readonly defaultValue: string,
+    readonly syntax: readonly string[],
+  ) {
+    this.contexts = [...new Set(documentedContexts.flatMap((context) => qualify(context, module)))];
+    this.url = `${pageOf(module)}#${name}`;
+  }
+  get description(): string {
+    return (this.description_ ??= documentationOf(`${this.name} ${this.module}`));
+  }
+  /** Derived when first read: a config uses a hundred of the 972 directives. */
+  get args(): ArgumentShape {
+    return (this.args_ ??= argumentShape(this.syntax));
+  }
+}
+
+class Variable implements VariableInfo {
+  private description_: string | undefined;
+  constructor(
+    readonly name: string,
+    readonly isPrefix: boolean,
+    readonly module: string,
+    readonly url: string,
+    private readonly documentedName: string,
+  ) {}
+  get description(): string {
+    return (this.description_ ??= documentationOf(`${this.documentedName} ${this.module}`));
+  }
 }
 
 function protocolOf(module: string): 'http' | 'stream' | 'mail' | 'core' {
@@ -96,59 +152,50 @@ function pageOf(module: string): string {
 }
 
 export class DirectiveReference {
-  private readonly byName = new Map<string, DirectiveInfo[]>();
+  /** Index entries by name; their DirectiveInfo objects are made when a name is first asked for. */
+  private readonly entriesByName = new Map<string, IndexedDirective[]>();
+  private readonly byName = new Map<string, readonly DirectiveInfo[]>();
   private readonly variablesByName = new Map<string, VariableInfo>();
   private readonly variablePrefixes: VariableInfo[] = [];
 
   constructor() {
-    // Required here, not imported at the top: 1.7 MB of documentation is read only by the features
-    // that need it. The package is an ES module; esbuild's bundle and Node 20.19+ load it by require.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const lib = require('@nginx/reference-lib') as typeof ReferenceLib;
-    const markdown = lib.Format.Markdown;
-    for (const entry of lib.getDirectives(markdown)) {
-      const info: DirectiveInfo = {
-        name: entry.name,
-        module: entry.module,
-        contexts: [...new Set(entry.contexts.flatMap((context) => qualify(context, entry.module)))],
-        syntax: entry.syntax,
-        isBlock: entry.isBlock,
-        defaultValue: entry.default,
-        description: entry.description,
-        args: argumentShape(entry.syntax),
-        url: `${pageOf(entry.module)}#${entry.name}`,
-      };
-      const list = this.byName.get(info.name);
-      if (list) list.push(info);
-      else this.byName.set(info.name, [info]);
+    for (const entry of DIRECTIVE_INDEX.directives) {
+      const list = this.entriesByName.get(entry[0]);
+      if (list) list.push(entry);
+      else this.entriesByName.set(entry[0], [entry]);
     }
-    for (const entry of lib.getVariables(markdown)) {
-      const raw = entry.name.replace(/^\$/, '');
+    for (const [documentedName, module] of DIRECTIVE_INDEX.variables) {
+      const raw = documentedName.replace(/^\$/, '');
       // "$arg_NAME", "$jwt_claim_NAME": a family of variables, named by prefix.
       const family = /^([a-z0-9_]*_)[A-Z]+$/.exec(raw);
-      const name = family?.[1] ?? raw;
-      const anchor = `var_${raw.toLowerCase()}`;
-      const info: VariableInfo = {
-        name,
-        isPrefix: family !== null,
-        module: entry.module,
-        description: entry.description,
-        url: `${pageOf(entry.module)}#${anchor}`,
-      };
+      const info = new Variable(
+        family?.[1] ?? raw,
+        family !== null,
+        module,
+        `${pageOf(module)}#var_${raw.toLowerCase()}`,
+        documentedName,
+      );
       if (info.isPrefix) this.variablePrefixes.push(info);
-      else if (!this.variablesByName.has(name)) this.variablesByName.set(name, info);
+      else if (!this.variablesByName.has(info.name)) this.variablesByName.set(info.name, info);
     }
   }
 
   /** Every documented directive of that name (one per module: `proxy_pass` is http and stream). */
   directives(name: string): readonly DirectiveInfo[] {
-    return this.byName.get(name) ?? [];
+    let infos = this.byName.get(name);
+    if (!infos) {
+      const entries = this.entriesByName.get(name);
+      if (!entries) return [];
+      infos = entries.map((entry) => new Directive(...entry));
+      this.byName.set(name, infos);
+    }
+    return infos;
   }
 
   /** The entry valid in the context, else the first documented. */
   directive(name: string, context?: DirectiveContext): DirectiveInfo | undefined {
-    const entries = this.byName.get(name);
-    if (!entries) return undefined;
+    const entries = this.directives(name);
+    if (!entries.length) return undefined;
     if (context) {
       const fitting = entries.find((entry) => entry.contexts.includes(context) || entry.contexts.includes('any'));
       if (fitting) return fitting;
@@ -156,18 +203,22 @@ export class DirectiveReference {
     return entries[0];
   }
 
-  allDirectives(): IterableIterator<readonly DirectiveInfo[]> {
-    return this.byName.values();
+  *allDirectives(): IterableIterator<readonly DirectiveInfo[]> {
+    for (const name of this.entriesByName.keys()) yield this.directives(name);
+  }
+
+  has(name: string): boolean {
+    return this.entriesByName.has(name);
   }
 
   names(): IterableIterator<string> {
-    return this.byName.keys();
+    return this.entriesByName.keys();
   }
 
   /** Directives that may stand in the context. */
   directivesIn(context: DirectiveContext): DirectiveInfo[] {
     const result: DirectiveInfo[] = [];
-    for (const entries of this.byName.values()) {
+    for (const entries of this.allDirectives()) {
       const fitting = entries.find((entry) => entry.contexts.includes(context) || entry.contexts.includes('any'));
       if (fitting) result.push(fitting);
     }
@@ -188,7 +239,7 @@ export class DirectiveReference {
 
 let shared: DirectiveReference | undefined;
 
-/** The reference, built on first use: 972 directives, made once per process. */
+/** The reference, built on first use from the generated index: 972 directives, once per process. */
 export function directiveReference(): DirectiveReference {
   return (shared ??= new DirectiveReference());
 }
