@@ -288,6 +288,11 @@ async function main(): Promise<void> {
     if (process.argv.includes('--profile')) {
       for (const line of await profileRoundTrips(editDir, small, warmups, edits)) console.log(`  ${line}`);
       console.log('');
+      console.log(`the same for the ${(big.bytes / 1e6).toFixed(1)} MB file:`);
+      const bigProfileDir = path.join(root, 'big-profile');
+      mkdirSync(bigProfileDir);
+      for (const line of await profileRoundTrips(bigProfileDir, big, 1, Math.min(edits, 5))) console.log(`  ${line}`);
+      console.log('');
     }
 
     console.log(`load average at end ${load()}`);
