@@ -1,6 +1,9 @@
 // Bundles the client, the language server and the CLI with esbuild, as shipped in the .vsix.
 // `tsc -b` type-checks; this produces the files package.json and the client point at.
+import { readFileSync } from 'node:fs';
 import * as esbuild from 'esbuild';
+
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -16,6 +19,7 @@ const common = {
   logLevel: 'warning',
   // ws tries these optional native speed-ups with require() inside try/catch.
   external: ['vscode', 'bufferutil', 'utf-8-validate'],
+  define: { 'process.env.NGINX_WS_VERSION': JSON.stringify(version) },
 };
 
 /**

@@ -12,6 +12,29 @@ export interface CliFinding {
   readonly severity: Severity;
   readonly code: string;
   readonly message: string;
+  /** The lines the finding rests on (inherited, dropped, the map entry). */
+  readonly related?: readonly CliRelated[];
+  /** The preferred quick fix, as edits. */
+  readonly fix?: { readonly description: string; readonly edits: readonly CliEdit[] };
+}
+
+export interface CliRelated {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  readonly endLine: number;
+  readonly endColumn: number;
+  readonly message: string;
+}
+
+/** 1-based, end exclusive, like the finding's own range. */
+export interface CliEdit {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  readonly endLine: number;
+  readonly endColumn: number;
+  readonly newText: string;
 }
 
 export function parseErrorsAsFindings(file: string, errors: readonly ParseError[]): CliFinding[] {
@@ -31,8 +54,7 @@ export function parseErrorsAsFindings(file: string, errors: readonly ParseError[
 export function formatFindingsText(findings: readonly CliFinding[], cwd: string): string {
   if (!findings.length) return 'No problems found.';
   const lines = findings.map((finding) => {
-    const relative = path.relative(cwd, finding.file);
-    const shown = relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : finding.file;
+    const shown = shownPath(finding.file, cwd);
     return `${shown}:${finding.line}:${finding.column}: ${finding.severity}: ${finding.message} [${finding.code}]`;
   });
   const count = (severity: Severity): number => findings.filter((finding) => finding.severity === severity).length;
@@ -48,4 +70,44 @@ export function formatFindingsJson(findings: readonly CliFinding[]): string {
     null,
     2,
   );
+}
+
+/** Shown relative to `cwd` when inside it, else absolute. */
+export function shownPath(file: string, cwd: string): string {
+  const relative = path.relative(cwd, file);
+  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
+}
+
+/** GitHub's escaping of workflow-command data (docs: "Workflow commands for GitHub Actions"). */
+function escapeData(text: string): string {
+  return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+
+/** Property values also escape `:` and `,`. */
+function escapeProperty(text: string): string {
+  return escapeData(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}
+
+const GITHUB_COMMAND: Record<Severity, string> = {
+  error: 'error',
+  warning: 'warning',
+  information: 'notice',
+  hint: 'notice',
+};
+
+/** One `::error file=…,line=…::message` workflow command per finding: annotations on a pull request. */
+export function formatFindingsGithub(findings: readonly CliFinding[], cwd: string): string {
+  return findings
+    .map((finding) => {
+      const properties = [
+        `file=${escapeProperty(shownPath(finding.file, cwd))}`,
+        `line=${finding.line}`,
+        `col=${finding.column}`,
+        `endLine=${finding.endLine}`,
+        `endColumn=${finding.endColumn}`,
+        `title=${escapeProperty(`nginx-ws ${finding.code}`)}`,
+      ].join(',');
+      return `::${GITHUB_COMMAND[finding.severity]} ${properties}::${escapeData(finding.message)}`;
+    })
+    .join('\n');
 }
