@@ -3,7 +3,8 @@ import { comparePositions } from '../parser/text';
 import type { SeverityName } from '../config/settings';
 import type { LocationModel } from '../model/effective';
 import type { FileAnalysis } from '../model/workspace';
-import { assessEvidence, severityFor, type Evidence, type EvidenceOptions } from './evidence';
+import { evaluateLocation, HANDSHAKES } from '../eval/evaluate';
+import { assessEvidence, isComplete, severityFor, type Evidence, type EvidenceOptions } from './evidence';
 import { effectiveHeader } from './headers';
 import { RULES } from './registry';
 import type { Finding, Rule, RuleFinding, Severity } from './types';
@@ -92,9 +93,14 @@ export function checkFile(analysis: FileAnalysis, options: CheckOptions): Findin
   const findings: Finding[] = [];
   const silenced = suppressions(analysis);
   const rules = options.rules ?? RULES;
+  const complete = isComplete(analysis);
   for (const { location, evidence } of assessLocations(analysis, options)) {
-    const evidenceSeverity = severityFor(evidence.strength);
+    const evidenceSeverity = severityFor(evidence.strength, complete);
     if (!evidenceSeverity) continue;
+    // Evaluated only here, for the few locations with evidence: a big config has thousands of plain ones.
+    const handshakes = HANDSHAKES.map((request) =>
+      evaluateLocation(analysis.model, location, request, options.nginxVersion),
+    );
     const unknownIncludes = location.unresolvedIncludes.filter((node) =>
       mayAffectProxying(node.directive.args[0]?.value ?? ''),
     );
@@ -110,6 +116,8 @@ export function checkFile(analysis: FileAnalysis, options: CheckOptions): Findin
         severity: evidenceSeverity,
         upgrade: effectiveHeader(location, 'upgrade'),
         connection: effectiveHeader(location, 'connection'),
+        handshakes,
+        complete,
       });
       if (!reported) continue;
       for (const found of Array.isArray(reported) ? reported : [reported as RuleFinding]) {
