@@ -8,80 +8,16 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import type { ConfigFileSystem } from '../../server/src/core/model/fileSystem';
 import { analyzeFile } from '../../server/src/core/model/workspace';
 import { checkFile } from '../../server/src/core/rules/check';
 import { isComplete } from '../../server/src/core/rules/evidence';
 import type { Finding, Severity } from '../../server/src/core/rules/types';
 import { parseNginxVersion, type NginxVersion } from '../../server/src/core/rules/version';
+import { CorpusFileSystem, INCLUDES, readManifest } from '../helpers/corpus';
 import { JailedFileSystem } from '../helpers/fileSystems';
 import { confFiles, corpusDir, corpusSkipReason } from '../helpers/paths';
 
 const skip = corpusSkipReason() ?? false;
-
-/** The include files the corpus keeps for a config, under includes/. */
-const INCLUDES: Record<string, string> = {
-  '17-swag-jellyfin-subdomain.conf': 'includes/17-swag',
-  '45-frigate-nginx-big.conf': 'includes/45-frigate',
-};
-
-/**
- * The corpus jailed to its folder, and, for a config with include files under includes/, those
- * files served where its includes look for them: `include proxy.conf` (relative) and
- * `include /config/nginx/proxy.conf` (re-rooted to the corpus folder) both reach
- * includes/<config>/proxy.conf.
- */
-class CorpusFileSystem implements ConfigFileSystem {
-  private readonly jail = new JailedFileSystem(corpusDir);
-
-  constructor(private readonly includeDir: string | undefined) {}
-
-  readFile(file: string): string | undefined {
-    const text = this.jail.readFile(file);
-    if (text !== undefined || !this.includeDir || path.dirname(file) !== corpusDir) return text;
-    return this.jail.readFile(path.join(corpusDir, this.includeDir, path.basename(file)));
-  }
-
-  glob(pattern: string): string[] {
-    return this.jail.glob(pattern);
-  }
-
-  canonical(file: string): string {
-    return this.jail.canonical(file);
-  }
-}
-
-interface ManifestRow {
-  readonly file: string;
-  readonly category: string;
-  /** 1-based; undefined for the file-level row of a file without locations. */
-  readonly line: number | undefined;
-  readonly location: string;
-  readonly wsEndpoint: string;
-  readonly verdict: string;
-}
-
-function readManifest(): ManifestRow[] {
-  const [header, ...lines] = readFileSync(path.join(corpusDir, 'MANIFEST.tsv'), 'utf8').trimEnd().split('\n');
-  const columns = (header ?? '').split('\t');
-  const column = (cells: string[], name: string): string => {
-    const index = columns.indexOf(name);
-    if (index < 0) throw new Error(`MANIFEST.tsv has no column ${name}`);
-    return cells[index] ?? '';
-  };
-  return lines.map((line) => {
-    const cells = line.split('\t');
-    const locLine = column(cells, 'loc_line');
-    return {
-      file: column(cells, 'file'),
-      category: column(cells, 'category'),
-      line: /^\d+$/.test(locLine) ? Number(locLine) : undefined,
-      location: column(cells, 'location'),
-      wsEndpoint: column(cells, 'ws_endpoint'),
-      verdict: column(cells, 'expected_linter_verdict'),
-    };
-  });
-}
 
 /** What the manifest's verdict asks of a linter, in testable terms. */
 type Demand =
