@@ -314,7 +314,14 @@ class Evaluator {
     }
     if (!entry && map.unreadInclude) return unknown(`the map for $${name} includes entries nginx-ws does not read`);
     entry ??= map.defaultEntry;
-    const head = linkOf(map.node, `map ${map.source} $${name}`);
+    // The map's header line, not its whole block: a related location should be one line to read.
+    const header = map.node.directive;
+    const lastArg = header.args[header.args.length - 1] ?? header.nameWord;
+    const head: ChainLink = {
+      file: map.node.file,
+      range: { start: header.nameWord.range.start, end: lastArg.range.end },
+      message: `map ${map.source} $${name}`,
+    };
     if (!entry) return known('', [head, ...inputChain]);
     const chosen = entry.argValue(0) ?? '';
     const link = linkOfDirective(file, entry, `"${input}" matches "${entry.name}" → ${entry.args[0]?.raw ?? '""'}`);

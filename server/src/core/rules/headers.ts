@@ -186,38 +186,3 @@ export function findConnectionUpgradeMap(model: ConfigModel): string | undefined
   for (const name of model.maps.keys()) if (isConnectionUpgradeMap(model, name)) return name;
   return undefined;
 }
-
-export type ConnectionKind = 'upgrade' | 'forwarded' | 'map' | 'keepalive-or-close' | 'swapped' | 'variable' | 'other';
-
-/** What a `Connection` header value will send on a WebSocket request. */
-export function classifyConnection(model: ConfigModel, value: string): ConnectionKind {
-  const trimmed = value.trim();
-  const lower = trimmed.toLowerCase();
-  if (lower.split(/\s*,\s*/).includes('upgrade')) return 'upgrade';
-  if (lower === '' || lower === 'close' || lower === 'keep-alive' || lower === 'keepalive') return 'keepalive-or-close';
-  const variable = soleVariable(trimmed);
-  if (variable === 'http_connection') return 'forwarded';
-  if (variable === 'http_upgrade') return 'swapped';
-  if (variable && model.maps.has(variable))
-    return isConnectionUpgradeMap(model, variable) || mapYieldsUpgrade(model, variable) ? 'map' : 'other';
-  if (variable) return 'variable';
-  return 'other';
-}
-
-function mapYieldsUpgrade(model: ConfigModel, variable: string): boolean {
-  return !!summarizeMap(model, variable)?.values.some((value) => value.toLowerCase() === 'upgrade');
-}
-
-export type UpgradeKind = 'forwarded' | 'websocket' | 'swapped' | 'variable' | 'other';
-
-/** What an `Upgrade` header value will send on a WebSocket request. */
-export function classifyUpgrade(model: ConfigModel, value: string): UpgradeKind {
-  const trimmed = value.trim();
-  if (trimmed.toLowerCase() === 'websocket') return 'websocket';
-  const variable = soleVariable(trimmed);
-  if (variable === 'http_upgrade') return 'forwarded';
-  if (variable === 'connection_upgrade' || variable === 'http_connection') return 'swapped';
-  if (variable && model.maps.has(variable) && isConnectionUpgradeMap(model, variable)) return 'swapped';
-  if (variable) return 'variable';
-  return 'other';
-}
