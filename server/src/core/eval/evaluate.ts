@@ -331,31 +331,97 @@ class Evaluator {
   }
 
   /**
-   * A `set` variable is decidable when one `set` of it stands in a block this location runs
-   * (itself, an enclosing location, its server) and none stands inside an `if`.
+   * A `set` variable, run as nginx's rewrite module runs it: the server's `set` and `if` lines
+   * first (server rewrite phase), then the location's own (a nested location does not run its
+   * enclosing location's), each in order; a `set` inside an `if` counts when the condition is
+   * decidable for the request and true. A `rewrite` or `break` among them, a condition that cannot
+   * be decided, or no `set` on this path: unknown.
    */
   private setValue(name: string, definitions: readonly { readonly node: ConfigNode }[]): Evaluated {
-    const blocks = new Set<ConfigNode>();
-    for (let node: ConfigNode | undefined = this.location.node; node; node = node.parent) blocks.add(node);
-    let applying: ConfigNode | undefined;
-    for (const definition of definitions) {
-      const parent = definition.node.parent;
-      if (parent?.directive.name === 'if') return unknown(`$${name} is set inside an if`);
-      // Deeper blocks run their rewrite phase later: the innermost `set`, the last in a block, wins.
-      if (parent && blocks.has(parent)) applying = definition.node;
+    const levels = [this.location.server, this.location.kind === 'location' ? this.location.node : undefined];
+    let chosen: ConfigNode | undefined;
+    const chain: ChainLink[] = [];
+    for (const level of levels) {
+      if (!level) continue;
+      const here = definitions
+        .map((definition) => definition.node)
+        .filter(
+          (node) => node.parent === level || (node.parent?.directive.name === 'if' && node.parent.parent === level),
+        );
+      if (!here.length) continue;
+      if (level.children.some((child) => child.directive.name === 'rewrite' || child.directive.name === 'break'))
+        return unknown(`$${name} is set next to rewrite or break, whose flow nginx-ws does not follow`);
+      for (const node of here) {
+        if (node.parent === level) {
+          chosen = node;
+          continue;
+        }
+        const condition = node.parent as ConfigNode;
+        const holds = this.condition(condition);
+        if (holds === undefined) return unknown(`$${name} is set under a condition nginx-ws cannot decide`);
+        if (holds) {
+          chosen = node;
+          chain.push(linkOf(condition, `true for ${this.request.label}`));
+        }
+      }
     }
-    if (!applying) return unknown(`$${name} is set in another block`);
+    if (!chosen) return unknown(`$${name} is set in another block`);
     if (this.depth > 16) return unknown(`$${name} refers to itself`);
     this.setsRead++;
     this.depth++;
     try {
-      const value = this.complex(applying.directive.argValue(1) ?? '');
-      const chain = [linkOf(applying, `set $${name}`), ...value.chain];
-      return value.known ? known(value.value, chain) : unknown(value.reason, chain);
+      const value = this.complex(chosen.directive.argValue(1) ?? '');
+      const all = [...chain, linkOf(chosen, `set $${name}`), ...value.chain];
+      return value.known ? known(value.value, all) : unknown(value.reason, all);
     } finally {
       this.depth--;
     }
   }
+
+  /** An `if` condition for this request: `($var)`, `= != ~ ~* !~ !~*`; file tests and the rest are undecidable. */
+  condition(node: ConfigNode): boolean | undefined {
+    const tokens = ifTokens(node.directive);
+    const left = tokens[0];
+    if (!left || !/^\$\{?[A-Za-z0-9_]+\}?$/.test(left)) return undefined;
+    const value = this.complex(left);
+    if (!value.known) return undefined;
+    if (tokens.length === 1) return value.value !== '' && value.value !== '0';
+    const [, operator, operand] = tokens;
+    if (tokens.length !== 3 || operator === undefined || operand === undefined) return undefined;
+    if (operator === '=' || operator === '!=') {
+      const right = this.complex(operand);
+      if (!right.known) return undefined;
+      return (value.value === right.value) === (operator === '=');
+    }
+    const negated = operator.startsWith('!');
+    const kind = negated ? operator.slice(1) : operator;
+    if (kind !== '~' && kind !== '~*') return undefined;
+    const regex = cachedRegex(operand, kind === '~*');
+    if (!regex) return undefined;
+    return regex.test(value.value) !== negated;
+  }
+}
+
+/** The words of an `if (...)` condition without its parentheses, however they were spaced. */
+export function ifTokens(directive: Directive): string[] {
+  const words: { value: string; quoted: boolean }[] = directive.args.map((arg) => ({
+    value: arg.value,
+    quoted: arg.quote !== null,
+  }));
+  const first = words[0];
+  const last = words[words.length - 1];
+  if (first && !first.quoted) first.value = first.value.replace(/^\(\s*/, '');
+  if (last && !last.quoted) last.value = last.value.replace(/\s*\)$/, '');
+  // A quoted "" is an operand (`$x = ""`); an unquoted word left empty was only a parenthesis.
+  return words.filter((word) => word.quoted || word.value !== '').map((word) => word.value);
+}
+
+const regexCache = new Map<string, RegExp | undefined>();
+
+function cachedRegex(pattern: string, caseless: boolean): RegExp | undefined {
+  const key = `${caseless ? 'i' : 's'}${pattern}`;
+  if (!regexCache.has(key)) regexCache.set(key, compileRegex(pattern, caseless));
+  return regexCache.get(key);
 }
 
 function lastLine(lines: readonly HeaderLine[], key: string): HeaderLine | undefined {

@@ -33,7 +33,7 @@ export function wrongFor(
   });
   const who =
     failing.length > 1 && sameValue
-      ? `for ${failing.map((sent) => sent.request.label).join(' or ')}`
+      ? `for ${joinLabels(failing.map((sent) => sent.request.label))}`
       : `for ${first.request.label}`;
   return { who, value: result.value, sent: header(first) };
 }
@@ -57,4 +57,11 @@ export function isConnectionValue(value: string): boolean {
       .split(',')
       .every((token) => ['upgrade', 'close', 'keep-alive'].includes(token.trim()))
   );
+}
+
+/** "a Chrome or a Firefox handshake" rather than "a Chrome handshake or a Firefox handshake". */
+function joinLabels(labels: readonly string[]): string {
+  const suffix = ' handshake';
+  if (labels.length < 2 || !labels.every((label) => label.endsWith(suffix))) return labels.join(' or ');
+  return `${labels.map((label) => label.slice(0, -suffix.length)).join(' or ')}${suffix}`;
 }
