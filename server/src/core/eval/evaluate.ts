@@ -97,8 +97,22 @@ export function hasUpgradeToken(value: string): boolean {
   }
 }
 
+/** A link whose range is read when shown: most evaluations are of correct locations, never reported. */
+class NodeLink implements ChainLink {
+  constructor(
+    private readonly node: ConfigNode,
+    readonly message: string,
+  ) {}
+  get file(): string {
+    return this.node.file;
+  }
+  get range(): Range {
+    return this.node.directive.range;
+  }
+}
+
 function linkOf(node: ConfigNode, message: string): ChainLink {
-  return { file: node.file, range: node.directive.range, message };
+  return new NodeLink(node, message);
 }
 
 function linkOfDirective(file: string, directive: Directive, message: string): ChainLink {

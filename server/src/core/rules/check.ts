@@ -105,7 +105,10 @@ export function checkFile(analysis: FileAnalysis, options: CheckOptions): Findin
       mayAffectProxying(node.directive.args[0]?.value ?? ''),
     );
     const uncertain = unknownIncludes.length > 0;
-    const header = locationHeaderRange(location);
+    // Made only when a rule reports: most locations with evidence are correct.
+    let headerRange: Range | undefined;
+    const header = (): Range => (headerRange ??= locationHeaderRange(location));
+    const first = handshakes[0];
     for (const rule of rules) {
       const reported = rule.check({
         analysis,
@@ -114,8 +117,8 @@ export function checkFile(analysis: FileAnalysis, options: CheckOptions): Findin
         evidence,
         nginxVersion: options.nginxVersion,
         severity: evidenceSeverity,
-        upgrade: effectiveHeader(location, 'upgrade'),
-        connection: effectiveHeader(location, 'connection'),
+        upgrade: first ? first.upgrade.line : effectiveHeader(location, 'upgrade'),
+        connection: first ? first.connection.line : effectiveHeader(location, 'connection'),
         handshakes,
         complete,
       });
@@ -146,8 +149,8 @@ export function checkFile(analysis: FileAnalysis, options: CheckOptions): Findin
           found.at.file === location.node.file &&
           found.at.range.start.line >= location.node.directive.range.start.line &&
           found.at.range.end.line <= location.node.directive.range.end.line;
-        const range = inLocation && found.at ? found.at.range : header;
-        if (isSuppressed(silenced, [range.start.line, header.start.line], rule.code)) continue;
+        const range = inLocation && found.at ? found.at.range : header();
+        if (isSuppressed(silenced, [range.start.line, header().start.line], rule.code)) continue;
         const related = [...(found.related ?? [])];
         const at = found.at;
         if (

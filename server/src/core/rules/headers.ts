@@ -1,3 +1,4 @@
+import { parseComplexValue } from '../eval/evaluate';
 import type { ConfigModel, HeaderLine, LocationModel } from '../model/effective';
 
 /** Variables nginx itself provides by name (core, proxy, upstream, ssl, realip and common modules). */
@@ -124,11 +125,10 @@ export function isBuiltinVariable(name: string): boolean {
   );
 }
 
-/** The variables a value uses, lower-cased, without `$`. */
+/** The variables a value uses, lower-cased, without `$` (the evaluator's parse, cached by text). */
 export function variablesIn(value: string): string[] {
   const names: string[] = [];
-  for (const match of value.matchAll(/\$(?:\{([A-Za-z0-9_]+)\}|([A-Za-z0-9_]+))/g))
-    names.push((match[1] ?? match[2] ?? '').toLowerCase());
+  for (const part of parseComplexValue(value)) if ('variable' in part) names.push(part.variable);
   return names;
 }
 
