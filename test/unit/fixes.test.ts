@@ -16,6 +16,16 @@ import {
   fixesFor,
   missingWebSocketLines,
 } from '../../server/src/core/fixes/fixes';
+import {
+  evaluateLocation,
+  HANDSHAKES,
+  handshakeWorks,
+  hasUpgradeToken,
+  type UpstreamRequest,
+} from '../../server/src/core/eval/evaluate';
+import type { LocationModel } from '../../server/src/core/model/effective';
+import type { FileAnalysis } from '../../server/src/core/model/workspace';
+import type { Finding } from '../../server/src/core/rules/types';
 import { parseNginxVersion } from '../../server/src/core/rules/version';
 import {
   analyzeCase,
@@ -335,5 +345,84 @@ describe('"Enable WebSocket proxying here"', () => {
       'proxy_set_header Upgrade $http_upgrade;',
       'proxy_set_header Connection "upgrade";',
     ]);
+  });
+});
+
+describe('every fix makes the evaluation come out right (what the backend receives after it)', () => {
+  const version = (testCase: RuleCase) => parseNginxVersion(testCase.expectation.options?.nginxVersion ?? '');
+
+  /** The same location in the fixed analysis: by file, path and rank among its namesakes (lines move). */
+  function sameLocation(before: LocationModel, beforeAll: readonly LocationModel[], after: FileAnalysis) {
+    const rank = (list: readonly LocationModel[], location: LocationModel) =>
+      list.filter((other) => other.node.file === location.node.file && other.path === location.path).indexOf(location);
+    const wanted = rank(beforeAll, before);
+    const found = after.model.locations.filter(
+      (other) => other.node.file === before.node.file && other.path === before.path,
+    )[wanted];
+    assert.ok(found, `location ${before.path} is gone after the fix`);
+    return found;
+  }
+
+  /** What the finding's fix must mend, from nginx's rules: each handshake's version, Upgrade or Connection. */
+  function mended(finding: Finding, sent: UpstreamRequest): string | undefined {
+    const upgrade = sent.upgrade.result;
+    const connection = sent.connection.result;
+    const upgradeOk = upgrade.known && upgrade.value.toLowerCase() === 'websocket';
+    const connectionOk = connection.known && hasUpgradeToken(connection.value);
+    const says = `${sent.request.label}: HTTP/${sent.httpVersion}, Upgrade ${upgrade.known ? `"${upgrade.value}"` : 'unknown'}, Connection ${connection.known ? `"${connection.value}"` : 'unknown'}`;
+    const replacesUpgrade = finding.data.kind === 'replace-value' && finding.data.newValue === '$http_upgrade';
+    switch (finding.code) {
+      case 'ws-http-version':
+        return sent.httpVersion === '1.1' ? undefined : says;
+      case 'ws-missing-upgrade':
+        return upgradeOk ? undefined : says;
+      case 'ws-missing-connection':
+      case 'ws-connection-not-upgrade':
+        return connectionOk ? undefined : says;
+      case 'ws-swapped-headers':
+      case 'ws-undefined-variable':
+        return (replacesUpgrade ? upgradeOk : connectionOk) ? undefined : says;
+      case 'ws-dropped-headers':
+        return upgradeOk && connectionOk ? undefined : says;
+      default:
+        return undefined;
+    }
+  }
+
+  it('the preferred fix of every error or warning mends what its rule names, for Chrome and Firefox', (context) => {
+    let checked = 0;
+    for (const testCase of cases) {
+      const analysis = analyzeCase(testCase);
+      for (const finding of checkCase(testCase, analysis)) {
+        if (!severe(finding.severity) || finding.code === 'ws-read-timeout') continue;
+        const preferred = fixesFor(finding, analysis, version(testCase)).find((fix) => fix.isPreferred);
+        if (!preferred) continue;
+        const fixed = analyzeCase(testCase, applyToFiles(analysis, preferred.edits));
+        const location = sameLocation(finding.location, analysis.model.locations, fixed);
+        for (const request of HANDSHAKES) {
+          const wrong = mended(finding, evaluateLocation(fixed.model, location, request, version(testCase)));
+          assert.equal(wrong, undefined, `${testCase.id} ${finding.code}: after "${preferred.title}", ${wrong ?? ''}`);
+        }
+        checked++;
+      }
+    }
+    context.diagnostic(`preferred fixes evaluated: ${checked}`);
+    assert.ok(checked > 20, `only ${checked} fixes checked`);
+  });
+
+  it('after fix-all, both handshakes reach the backend as HTTP/1.1 with Upgrade: websocket and an upgrade token', () => {
+    for (const testCase of cases) {
+      const analysis = analyzeCase(testCase);
+      const findings = checkCase(testCase, analysis).filter((finding) => severe(finding.severity));
+      if (!findings.length) continue;
+      const fixed = analyzeCase(testCase, applyToFiles(analysis, fixAllEdits(findings, analysis, version(testCase))));
+      for (const location of new Set(findings.map((finding) => finding.location))) {
+        const after = sameLocation(location, analysis.model.locations, fixed);
+        for (const request of HANDSHAKES) {
+          const sent = evaluateLocation(fixed.model, after, request, version(testCase));
+          assert.equal(handshakeWorks(sent), true, `${testCase.id} ${location.path}: ${request.label}`);
+        }
+      }
+    }
   });
 });

@@ -164,7 +164,8 @@ export function fixesFor(finding: Finding, analysis: FileAnalysis, nginxVersion:
         isPreferred: finding.code !== 'ws-read-timeout',
         edits: [{ file: data.file, range: data.range, newText: data.newValue }],
       });
-      if (finding.code === 'ws-undefined-variable') {
+      // The map only mends a Connection line; an Upgrade line needs $http_upgrade whatever the map says.
+      if (finding.code === 'ws-undefined-variable' && data.newValue === '"upgrade"') {
         const mapEdit = mapInsertion(analysis, location);
         if (mapEdit)
           fixes.unshift({

@@ -3,7 +3,8 @@ import { comparePositions } from '../parser/text';
 import type { SeverityName } from '../config/settings';
 import type { LocationModel } from '../model/effective';
 import type { FileAnalysis } from '../model/workspace';
-import { assessEvidence, severityFor, type Evidence, type EvidenceOptions } from './evidence';
+import { evaluateLocation, HANDSHAKES } from '../eval/evaluate';
+import { assessEvidence, isComplete, severityFor, type Evidence, type EvidenceOptions } from './evidence';
 import { effectiveHeader } from './headers';
 import { RULES } from './registry';
 import type { Finding, Rule, RuleFinding, Severity } from './types';
@@ -92,14 +93,22 @@ export function checkFile(analysis: FileAnalysis, options: CheckOptions): Findin
   const findings: Finding[] = [];
   const silenced = suppressions(analysis);
   const rules = options.rules ?? RULES;
+  const complete = isComplete(analysis);
   for (const { location, evidence } of assessLocations(analysis, options)) {
-    const evidenceSeverity = severityFor(evidence.strength);
+    const evidenceSeverity = severityFor(evidence.strength, complete);
     if (!evidenceSeverity) continue;
+    // Evaluated only here, for the few locations with evidence: a big config has thousands of plain ones.
+    const handshakes = HANDSHAKES.map((request) =>
+      evaluateLocation(analysis.model, location, request, options.nginxVersion),
+    );
     const unknownIncludes = location.unresolvedIncludes.filter((node) =>
       mayAffectProxying(node.directive.args[0]?.value ?? ''),
     );
     const uncertain = unknownIncludes.length > 0;
-    const header = locationHeaderRange(location);
+    // Made only when a rule reports: most locations with evidence are correct.
+    let headerRange: Range | undefined;
+    const header = (): Range => (headerRange ??= locationHeaderRange(location));
+    const first = handshakes[0];
     for (const rule of rules) {
       const reported = rule.check({
         analysis,
@@ -108,8 +117,10 @@ export function checkFile(analysis: FileAnalysis, options: CheckOptions): Findin
         evidence,
         nginxVersion: options.nginxVersion,
         severity: evidenceSeverity,
-        upgrade: effectiveHeader(location, 'upgrade'),
-        connection: effectiveHeader(location, 'connection'),
+        upgrade: first ? first.upgrade.line : effectiveHeader(location, 'upgrade'),
+        connection: first ? first.connection.line : effectiveHeader(location, 'connection'),
+        handshakes,
+        complete,
       });
       if (!reported) continue;
       for (const found of Array.isArray(reported) ? reported : [reported as RuleFinding]) {
@@ -138,8 +149,8 @@ export function checkFile(analysis: FileAnalysis, options: CheckOptions): Findin
           found.at.file === location.node.file &&
           found.at.range.start.line >= location.node.directive.range.start.line &&
           found.at.range.end.line <= location.node.directive.range.end.line;
-        const range = inLocation && found.at ? found.at.range : header;
-        if (isSuppressed(silenced, [range.start.line, header.start.line], rule.code)) continue;
+        const range = inLocation && found.at ? found.at.range : header();
+        if (isSuppressed(silenced, [range.start.line, header().start.line], rule.code)) continue;
         const related = [...(found.related ?? [])];
         const at = found.at;
         if (

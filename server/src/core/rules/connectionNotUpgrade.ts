@@ -1,17 +1,28 @@
-import { classifyConnection } from './headers';
+import { describeSent, isUpgradeValue, lacksUpgradeToken, relatedOf, wrongFor } from './received';
 import type { Rule } from './types';
 
 export const connectionNotUpgrade: Rule = {
   code: 'ws-connection-not-upgrade',
   defaultSeverity: 'error',
   title: 'Connection is "", "close" or "keep-alive" in a WebSocket location',
-  check({ model, connection }) {
+  check({ connection, handshakes }) {
     const value = connection?.value;
-    if (!connection || !value || classifyConnection(model, value.value) !== 'keepalive-or-close') return undefined;
-    const shown = value.value === '' ? '""' : `"${value.value}"`;
+    if (!connection || !value) return undefined;
+    // "websocket" there is the Upgrade value: ws-swapped-headers names that mistake.
+    const wrong = wrongFor(
+      handshakes,
+      (sent) => sent.connection,
+      (sentValue) => lacksUpgradeToken(sentValue) && !isUpgradeValue(sentValue),
+    );
+    if (!wrong) return undefined;
+    const why =
+      wrong.value === ''
+        ? 'an empty value is not sent at all (the upstream keepalive idiom)'
+        : 'it has no "upgrade" token, so the backend does not upgrade';
     return {
-      message: `WebSocket upgrade will fail here: Connection ${shown} tells the backend not to upgrade (${value.value === '' ? 'the upstream keepalive idiom' : 'a plain-HTTP setting'}); a WebSocket needs Connection "upgrade" or the $connection_upgrade map.`,
+      message: `WebSocket upgrade will fail here: ${wrong.who} the backend receives ${describeSent('Connection', wrong.value)}: ${why}. A WebSocket needs Connection "upgrade" or the $connection_upgrade map.`,
       at: { file: connection.node.file, range: value.range },
+      related: relatedOf(wrong.sent.result.chain.slice(1)),
       data: { kind: 'replace-value', file: connection.node.file, range: value.range, newValue: '"upgrade"' },
     };
   },

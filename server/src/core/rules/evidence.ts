@@ -1,8 +1,9 @@
 import picomatch from 'picomatch';
 import type { Comment, ParsedFile } from '../parser/ast';
-import type { ConfigModel, LocationModel } from '../model/effective';
+import { evaluateValue, HANDSHAKES, hasUpgradeToken } from '../eval/evaluate';
+import type { ConfigModel, HeaderLine, LocationModel } from '../model/effective';
 import type { FileAnalysis } from '../model/workspace';
-import { classifyConnection, effectiveHeader } from './headers';
+import { effectiveHeader } from './headers';
 import type { Severity } from './types';
 
 /**
@@ -22,10 +23,15 @@ export interface Evidence {
   readonly reason: string;
 }
 
-export function severityFor(strength: EvidenceStrength): Severity | undefined {
+/**
+ * The severity a location's evidence gives. Explicit intent (`configured`) contradicted by the
+ * config is an error where the config is complete, a warning in a fragment (what it inherits may
+ * be elsewhere); never information: the user asked for a WebSocket and will not get one.
+ */
+export function severityFor(strength: EvidenceStrength, complete = true): Severity | undefined {
   switch (strength) {
     case 'configured':
-      return 'error';
+      return complete ? 'error' : 'warning';
     case 'declared':
     case 'named':
       return 'warning';
@@ -35,6 +41,11 @@ export function severityFor(strength: EvidenceStrength): Severity | undefined {
     case 'none':
       return undefined;
   }
+}
+
+/** A main config, or a file analysed from one: a variable it does not define is defined nowhere. */
+export function isComplete(analysis: FileAnalysis): boolean {
+  return analysis.mainConfig !== undefined || analysis.tree.rootContext === 'main';
 }
 
 const STRONG_SEGMENTS = new Set([
@@ -117,6 +128,20 @@ function hasAnnotation(analysis: FileAnalysis, location: LocationModel): boolean
   });
 }
 
+/**
+ * Whether a Connection line can carry "upgrade" on a handshake: evaluated for both browsers; a
+ * value that cannot be evaluated counts when its text says upgrade (`$connection_upgrade` with
+ * its map missing is still the map idiom).
+ */
+function connectionCanUpgrade(model: ConfigModel, location: LocationModel, connection: HeaderLine): boolean {
+  const text = connection.value?.value ?? '';
+  for (const request of HANDSHAKES) {
+    const result = evaluateValue(model, location, request, text);
+    if (result.known ? hasUpgradeToken(result.value) : /upgrade/i.test(text)) return true;
+  }
+  return false;
+}
+
 export function assessEvidence(
   analysis: FileAnalysis,
   model: ConfigModel,
@@ -125,8 +150,6 @@ export function assessEvidence(
 ): Evidence {
   const upgrade = effectiveHeader(location, 'upgrade');
   const connection = effectiveHeader(location, 'connection');
-  const connectionKind = connection ? classifyConnection(model, connection.value?.value ?? '') : undefined;
-  const connectionUpgrades = connectionKind === 'upgrade' || connectionKind === 'map' || connectionKind === 'forwarded';
   const dropped = location.headers.dropped.filter((line) => line.key === 'upgrade' || line.key === 'connection');
 
   if (dropped.length)
@@ -134,11 +157,10 @@ export function assessEvidence(
       strength: 'configured',
       reason: `an enclosing block sets ${dropped.map((line) => line.name).join(' and ')}`,
     };
-  if (upgrade && connectionUpgrades)
-    return { strength: 'configured', reason: 'it sets the Upgrade and Connection headers' };
-  if (upgrade && !connection) return { strength: 'configured', reason: 'it sets the Upgrade header' };
-  if (connectionUpgrades && !upgrade)
-    return { strength: 'configured', reason: `it sets Connection to ${connection?.value?.raw ?? ''}` };
+  // Any Upgrade line asks for a WebSocket: nothing else needs it (facts §6, hop-by-hop headers).
+  if (upgrade) return { strength: 'configured', reason: 'it sets the Upgrade header' };
+  if (connection && connectionCanUpgrade(model, location, connection))
+    return { strength: 'configured', reason: `it sets Connection to ${connection.value?.raw ?? ''}` };
 
   const declaredBy = options.declared?.(location);
   if (declaredBy) return { strength: 'declared', reason: declaredBy };
@@ -164,15 +186,10 @@ export function assessEvidence(
       strongSegment || strongPhrase
         ? `the path "${location.path}" is a usual WebSocket endpoint`
         : `it proxies to "${target?.host ?? ''}", named for sockets`;
-    // A WebSocket-named location that already asks for HTTP/1.1, or half-sets the headers, shows intent.
-    if (ownHttp11 || upgrade)
-      return {
-        strength: 'configured',
-        reason: `${reason} and it sets ${upgrade ? 'Upgrade' : 'proxy_http_version 1.1'}`,
-      };
+    // A WebSocket-named location that already asks for HTTP/1.1 shows intent.
+    if (ownHttp11) return { strength: 'configured', reason: `${reason} and it sets proxy_http_version 1.1` };
     return { strength: 'named', reason };
   }
-  if (upgrade) return { strength: 'hinted', reason: 'it sets the Upgrade header' };
   const weakSegment = segments.find((segment) => WEAK_SEGMENTS.has(segment));
   if (weakSegment)
     return { strength: 'hinted', reason: `the path "${location.path}" often carries WebSocket subscriptions` };
@@ -181,10 +198,12 @@ export function assessEvidence(
     ? /^(localhost|127\.\d+\.\d+\.\d+|\[::1\]|host\.docker\.internal|0\.0\.0\.0)$/i.test(target.host)
     : false;
   const devServer = target?.port && local && location.path === '/' ? DEV_SERVER_PORTS.get(target.port) : undefined;
-  if (devServer)
+  // A port alone is noise (nginx's own tests listen on 8080 everywhere): it takes a second sign,
+  // the location asking for HTTP/1.1 itself.
+  if (devServer && ownHttp11)
     return {
       strength: 'devserver',
-      reason: `port ${target?.port ?? ''} is the usual ${devServer} dev server, whose hot reload uses a WebSocket`,
+      reason: `port ${target?.port ?? ''} is the usual ${devServer} dev server, whose hot reload uses a WebSocket, and it sets proxy_http_version 1.1`,
     };
   return { strength: 'none', reason: '' };
 }

@@ -1,3 +1,4 @@
+import { parseComplexValue } from '../eval/evaluate';
 import type { ConfigModel, HeaderLine, LocationModel } from '../model/effective';
 
 /** Variables nginx itself provides by name (core, proxy, upstream, ssl, realip and common modules). */
@@ -124,11 +125,10 @@ export function isBuiltinVariable(name: string): boolean {
   );
 }
 
-/** The variables a value uses, lower-cased, without `$`. */
+/** The variables a value uses, lower-cased, without `$` (the evaluator's parse, cached by text). */
 export function variablesIn(value: string): string[] {
   const names: string[] = [];
-  for (const match of value.matchAll(/\$(?:\{([A-Za-z0-9_]+)\}|([A-Za-z0-9_]+))/g))
-    names.push((match[1] ?? match[2] ?? '').toLowerCase());
+  for (const part of parseComplexValue(value)) if ('variable' in part) names.push(part.variable);
   return names;
 }
 
@@ -185,39 +185,4 @@ export function findConnectionUpgradeMap(model: ConfigModel): string | undefined
   if (isConnectionUpgradeMap(model, 'connection_upgrade')) return 'connection_upgrade';
   for (const name of model.maps.keys()) if (isConnectionUpgradeMap(model, name)) return name;
   return undefined;
-}
-
-export type ConnectionKind = 'upgrade' | 'forwarded' | 'map' | 'keepalive-or-close' | 'swapped' | 'variable' | 'other';
-
-/** What a `Connection` header value will send on a WebSocket request. */
-export function classifyConnection(model: ConfigModel, value: string): ConnectionKind {
-  const trimmed = value.trim();
-  const lower = trimmed.toLowerCase();
-  if (lower.split(/\s*,\s*/).includes('upgrade')) return 'upgrade';
-  if (lower === '' || lower === 'close' || lower === 'keep-alive' || lower === 'keepalive') return 'keepalive-or-close';
-  const variable = soleVariable(trimmed);
-  if (variable === 'http_connection') return 'forwarded';
-  if (variable === 'http_upgrade') return 'swapped';
-  if (variable && model.maps.has(variable))
-    return isConnectionUpgradeMap(model, variable) || mapYieldsUpgrade(model, variable) ? 'map' : 'other';
-  if (variable) return 'variable';
-  return 'other';
-}
-
-function mapYieldsUpgrade(model: ConfigModel, variable: string): boolean {
-  return !!summarizeMap(model, variable)?.values.some((value) => value.toLowerCase() === 'upgrade');
-}
-
-export type UpgradeKind = 'forwarded' | 'websocket' | 'swapped' | 'variable' | 'other';
-
-/** What an `Upgrade` header value will send on a WebSocket request. */
-export function classifyUpgrade(model: ConfigModel, value: string): UpgradeKind {
-  const trimmed = value.trim();
-  if (trimmed.toLowerCase() === 'websocket') return 'websocket';
-  const variable = soleVariable(trimmed);
-  if (variable === 'http_upgrade') return 'forwarded';
-  if (variable === 'connection_upgrade' || variable === 'http_connection') return 'swapped';
-  if (variable && model.maps.has(variable) && isConnectionUpgradeMap(model, variable)) return 'swapped';
-  if (variable) return 'variable';
-  return 'other';
 }

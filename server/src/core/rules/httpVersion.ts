@@ -14,7 +14,7 @@ export const httpVersion: Rule = {
           ? 'HTTP/2, over which a WebSocket cannot upgrade'
           : `HTTP/${setting.value}, which has no Upgrade`;
       return {
-        message: `WebSocket upgrade will fail here: "proxy_http_version ${setting.value}" makes nginx speak ${protocol}; the handshake needs "proxy_http_version 1.1".`,
+        message: `WebSocket upgrade will fail here: for a Chrome or a Firefox handshake the backend receives HTTP/${setting.value}: "proxy_http_version ${setting.value}" makes nginx speak ${protocol}; the handshake needs "proxy_http_version 1.1".`,
         at: { file: setting.node.file, range: setting.node.directive.range },
         related: [
           {
@@ -31,7 +31,7 @@ export const httpVersion: Rule = {
     if (defaultsToHttp11(nginxVersion)) return undefined;
     const target = nginxVersion ? `nginx ${formatVersion(nginxVersion)}` : 'nginx before 1.29.7';
     return {
-      message: `WebSocket upgrade will fail here: ${target} speaks HTTP/1.0 to the backend unless told "proxy_http_version 1.1;", and a WebSocket handshake needs HTTP/1.1 (RFC 6455 §4.1).`,
+      message: `WebSocket upgrade will fail here: for a Chrome or a Firefox handshake the backend receives HTTP/1.0: ${target} speaks HTTP/1.0 to the backend unless told "proxy_http_version 1.1;", and a WebSocket handshake needs HTTP/1.1 (RFC 6455 §4.1).`,
       data: { kind: 'insert', lines: ['proxy_http_version 1.1;'] },
     };
   },

@@ -2,6 +2,7 @@ import type { Range } from '../parser/ast';
 import type { SeverityName } from '../config/settings';
 import type { ConfigModel, HeaderLine, LocationModel } from '../model/effective';
 import type { FileAnalysis } from '../model/workspace';
+import type { UpstreamRequest } from '../eval/evaluate';
 import type { Evidence } from './evidence';
 import type { NginxVersion } from './version';
 
@@ -43,6 +44,10 @@ export interface RuleContext {
   readonly severity: Severity;
   readonly upgrade: HeaderLine | undefined;
   readonly connection: HeaderLine | undefined;
+  /** What the backend receives for a Chrome and a Firefox handshake, evaluated once per location. */
+  readonly handshakes: readonly UpstreamRequest[];
+  /** A main config, or a file read from one: what it does not define is defined nowhere. */
+  readonly complete: boolean;
 }
 
 /** A finding as a rule reports it; the runner adds the file, location and final severity. */

@@ -5,24 +5,29 @@ export const undefinedVariable: Rule = {
   code: 'ws-undefined-variable',
   defaultSeverity: 'error',
   title: 'A variable in the Upgrade/Connection header is defined nowhere',
-  check({ analysis, model, upgrade, connection }) {
+  check({ model, upgrade, connection, complete }) {
     for (const line of [upgrade, connection]) {
       const value = line?.value;
       if (!line || !value) continue;
       const missing = variablesIn(value.value).find((name) => !isBuiltinVariable(name) && !model.variables.has(name));
       if (!missing) continue;
-      const complete = analysis.mainConfig !== undefined || analysis.tree.rootContext === 'main';
       const isMapIdiom = missing === 'connection_upgrade';
       return {
         message: complete
-          ? `"$${missing}" is defined by no map or set: nginx -t fails with 'unknown "${missing}" variable', so this config does not load.${isMapIdiom ? ' Add the map from the nginx docs to the http block, or use Connection "upgrade".' : ''}`
+          ? `"$${missing}" is defined by no map or set: nginx -t fails with 'unknown "${missing}" variable', so this config does not load.${isMapIdiom ? (line.key === 'connection' ? ' Add the map from the nginx docs to the http block, or use Connection "upgrade".' : ' On the Upgrade line it would be the wrong value anyway: Upgrade takes $http_upgrade.') : ''}`
           : `"$${missing}" is defined by no map or set in the files nginx-ws can see; if the main config does not define it, nginx -t fails with 'unknown "${missing}" variable'.`,
         at: { file: line.node.file, range: value.range },
-        severity: complete ? 'error' : 'information',
-        data:
-          isMapIdiom && line.key === 'connection'
-            ? { kind: 'replace-value', file: line.node.file, range: value.range, newValue: '"upgrade"' }
-            : { kind: 'none' },
+        // A fragment may be included where the map is defined: a warning, not silence.
+        severity: complete ? 'error' : 'warning',
+        // The map idiom's variable on the Upgrade line is also swapped: there the fix is $http_upgrade, not the map.
+        data: isMapIdiom
+          ? {
+              kind: 'replace-value',
+              file: line.node.file,
+              range: value.range,
+              newValue: line.key === 'connection' ? '"upgrade"' : '$http_upgrade',
+            }
+          : { kind: 'none' },
       };
     }
     return undefined;
