@@ -8,19 +8,22 @@
 // neighbours, a ratio measured in one run moves less.
 //
 // Targets are printed with pass/MISS; a miss never fails the run (a benchmark measures).
+// Also: `check DIR` of the 4 MB config plus the shared corpus against the same files named on the
+// command line (issue #13: within 1.2 x).
 // Options: --runs N (default 9), --warmups N (default 1), --profile (one more run of each form under
 // --cpu-prof, with where its time goes).
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { nginxFilesUnder } from '../server/src/cli/check';
 import { generate } from './generate';
 import { median, quantile, summariseProfile } from './stats';
 import { findNginx, nginxTestFile } from '../test/helpers/nginx';
 
 const CLI = path.resolve(__dirname, '..', 'server', 'out', 'cli.js');
 const GENERATED = path.join(__dirname, '.generated');
-const TARGETS = { checkMs: 300, timesFasterThanNginx: 6 };
+const TARGETS = { checkMs: 300, timesFasterThanNginx: 6, directoryRatio: 1.2 };
 
 function option(name: string, fallback: number): number {
   const index = process.argv.indexOf(name);
@@ -31,17 +34,37 @@ function option(name: string, fallback: number): number {
 const fixed = (value: number, digits = 0): string => (Number.isFinite(value) ? value.toFixed(digits) : '-');
 
 /** One `nginx-ws check` process; the version is pinned so that no `nginx -v` is spawned. */
-function runCheck(file: string, nodeFlags: readonly string[] = []): { ms: number; verdict: string } {
+function runCheck(
+  file: string,
+  nodeFlags: readonly string[] = [],
+  extra: readonly string[] = [],
+): { ms: number; verdict: string } {
   const start = performance.now();
-  const result = spawnSync(process.execPath, [...nodeFlags, CLI, 'check', '--nginx-version', '1.22.1', file], {
-    encoding: 'utf8',
-    maxBuffer: 256 * 2 ** 20,
-  });
+  const result = spawnSync(
+    process.execPath,
+    [...nodeFlags, CLI, 'check', '--nginx-version', '1.22.1', ...extra, file],
+    {
+      encoding: 'utf8',
+      maxBuffer: 256 * 2 ** 20,
+    },
+  );
   const ms = performance.now() - start;
   if (result.status !== 0 && result.status !== 1)
     throw new Error(`nginx-ws check exited ${String(result.status)}: ${result.stderr.trim().slice(0, 400)}`);
   const lines = result.stdout.trim().split('\n');
   return { ms, verdict: lines[lines.length - 1] ?? '' };
+}
+
+/** One `nginx-ws check` of many files named on the command line. */
+function runCheckMany(files: readonly string[]): { ms: number } {
+  const start = performance.now();
+  const result = spawnSync(process.execPath, [CLI, 'check', '--nginx-version', '1.22.1', ...files], {
+    encoding: 'utf8',
+    maxBuffer: 256 * 2 ** 20,
+  });
+  if (result.status !== 0 && result.status !== 1)
+    throw new Error(`nginx-ws check exited ${String(result.status)}: ${result.stderr.trim().slice(0, 400)}`);
+  return { ms: performance.now() - start };
 }
 
 function spread(values: readonly number[]): string {
@@ -70,9 +93,14 @@ function main(): void {
   const single = path.join(alone, 'nginx.conf');
   copyFileSync(configs.flat, single);
   cpSync(path.join(configs.dir, 'snippets'), path.join(alone, 'snippets'), { recursive: true });
-  const forms = [
-    { name: 'main config + includes', file: configs.main },
-    { name: 'the same as one file', file: single },
+  const forms: { name: string; file: string; extra?: readonly string[] }[] = [
+    {
+      name: 'its folder: nginx.conf and the 52 files it includes, every location checked',
+      file: configs.dir,
+      extra: ['--exclude', 'flat.conf'],
+    },
+    { name: 'nginx.conf alone (its own locations checked, includes read)', file: configs.main },
+    { name: 'the same config as one file', file: single },
   ];
   const samples = new Map<string, number[]>(forms.map((form) => [form.name, []]));
   const nginxSamples: number[] = [];
@@ -80,7 +108,7 @@ function main(): void {
   // Interleaved, so that a slow spell of the machine falls on both sides of the ratio.
   for (let i = 0; i < warmups + runs; i++) {
     for (const form of forms) {
-      const { ms, verdict } = runCheck(form.file);
+      const { ms, verdict } = runCheck(form.file, [], form.extra ?? []);
       verdicts.set(form.name, verdict);
       if (i >= warmups) samples.get(form.name)?.push(ms);
     }
@@ -108,11 +136,41 @@ function main(): void {
   if (nginx) console.log(`nginx -t, main config: median ${fixed(nginxMedian)} ms (${spread(nginxSamples)}); ${nginx}`);
   else console.log('nginx -t: skipped, nginx not found');
 
+  // Issue #13: a directory is found and checked no slower than naming its files one by one.
+  const tree = path.join(GENERATED, 'directory');
+  rmSync(tree, { recursive: true, force: true });
+  cpSync(configs.dir, path.join(tree, 'big'), { recursive: true, filter: (source) => !source.endsWith('flat.conf') });
+  const corpus = path.join(__dirname, '..', '..', 'shared', 'corpus');
+  const withCorpus = existsSync(corpus);
+  if (withCorpus) cpSync(corpus, path.join(tree, 'corpus'), { recursive: true });
+  const named = nginxFilesUnder(tree, []);
+  const directorySamples: number[] = [];
+  const namedSamples: number[] = [];
+  for (let i = 0; i < warmups + runs; i++) {
+    const directory = runCheck(tree);
+    const files = runCheckMany(named);
+    if (i >= warmups) {
+      directorySamples.push(directory.ms);
+      namedSamples.push(files.ms);
+    }
+  }
+  const directoryMedian = median(directorySamples);
+  const namedMedian = median(namedSamples);
+  const ratio = directoryMedian / namedMedian;
+  console.log(
+    `nginx-ws check DIR (the 4 MB config${withCorpus ? ' + the shared corpus' : ', no shared corpus beside the repository'}, ${named.length} files)`,
+  );
+  console.log(`  the directory: median ${fixed(directoryMedian)} ms (${spread(directorySamples)})`);
+  console.log(`  the same ${named.length} files named: median ${fixed(namedMedian)} ms (${spread(namedSamples)})`);
+  console.log(
+    `  ratio ${fixed(ratio, 2)} (target <= ${TARGETS.directoryRatio}: ${ratio <= TARGETS.directoryRatio ? 'pass' : 'MISS'})`,
+  );
+
   if (process.argv.includes('--profile')) {
     for (const form of forms) {
       const dir = mkdtempSync(path.join(tmpdir(), 'nginx-ws-check-prof-'));
       try {
-        runCheck(form.file, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+        runCheck(form.file, ['--cpu-prof', `--cpu-prof-dir=${dir}`], form.extra ?? []);
         const profile = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
         console.log(`\nwhere the time goes, ${form.name} (self time):`);
         if (profile) for (const line of summariseProfile(path.join(dir, profile), 15)) console.log(line);
