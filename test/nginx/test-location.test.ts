@@ -135,3 +135,66 @@ describe('Test WebSocket proxy against a real nginx', () => {
     assert.match(report.summary, /apt-get install nginx/);
   });
 });
+
+describe('Test WebSocket proxy reproduces the levels a location inherits (issue #11)', () => {
+  test('a conf.d fragment whose three lines stand at its top (http level) passes, as it does in nginx', async () => {
+    writeFileSync(
+      path.join(workDir, 'top-level.conf'),
+      [
+        'proxy_http_version 1.1;',
+        'proxy_set_header Upgrade $http_upgrade;',
+        'proxy_set_header Connection "upgrade";',
+        '',
+        'server {',
+        '    listen 80;',
+        '    location /ws/ {',
+        '        proxy_pass http://127.0.0.1:9000;',
+        '    }',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    const report = await run('top-level.conf', '/ws/');
+    assert.equal(report.outcome.kind, 'passed', report.details.join('\n'));
+    assert.equal(report.outcome.handshake?.status, 101);
+  });
+
+  test('a variable set in another block is declared for the test, and the report says so', async () => {
+    writeFileSync(
+      path.join(workDir, 'set-elsewhere.conf'),
+      [
+        'server {',
+        '    listen 80;',
+        '    location /other/ {',
+        '        set $ws_upgrade $http_upgrade;',
+        '        proxy_pass http://127.0.0.1:9001;',
+        '    }',
+        '    location /ws/ {',
+        '        proxy_pass http://127.0.0.1:9000;',
+        '        proxy_http_version 1.1;',
+        '        proxy_set_header Upgrade $http_upgrade;',
+        '        proxy_set_header Connection "upgrade";',
+        '        proxy_set_header X-Seen $ws_upgrade;',
+        '    }',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    const report = await run('set-elsewhere.conf', '/ws/');
+    assert.equal(report.outcome.kind, 'passed', report.details.join('\n'));
+    assert.ok(
+      report.rewrites.some((line) => /\$ws_upgrade is set by "set" elsewhere/.test(line)),
+      report.rewrites.join('\n'),
+    );
+  });
+
+  test('a location with no sign of a WebSocket, tested, is explained by the rules', async () => {
+    writeFileSync(
+      path.join(workDir, 'plain.conf'),
+      'server {\n    listen 80;\n    location /app/ {\n        proxy_pass http://127.0.0.1:9000;\n    }\n}\n',
+    );
+    const report = await run('plain.conf', '/app/');
+    assert.equal(report.outcome.kind, 'failed');
+    assert.deepEqual(codes(report).sort(), ['ws-http-version', 'ws-missing-connection', 'ws-missing-upgrade']);
+  });
+});

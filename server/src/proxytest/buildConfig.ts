@@ -8,7 +8,7 @@ import type { Directive } from '../core/parser/ast';
 import type { LocationModel } from '../core/model/effective';
 import type { ConfigNode } from '../core/model/tree';
 import type { FileAnalysis } from '../core/model/workspace';
-import { variablesIn } from '../core/rules/headers';
+import { isBuiltinVariable, variablesIn } from '../core/rules/headers';
 import type { IsolationDirectives } from './isolation';
 
 export interface OmittedDirective {
@@ -292,15 +292,15 @@ export function buildTestConfig(
   // Server-level proxy settings the location inherits.
   const serverNode = serverIndex >= 0 ? chain[serverIndex] : undefined;
   const serverLines = new ConfigWriter();
-  const copyInherited = (node: ConfigNode | undefined, into: ConfigWriter, depth: number): void => {
-    for (const child of node?.children ?? []) {
+  const copyInherited = (children: readonly ConfigNode[], into: ConfigWriter, depth: number): void => {
+    for (const child of children) {
       const directive = child.directive;
       if (directive.block || directive.name === 'include' || !INHERITED.test(directive.name)) continue;
       noteVariables(directive);
       into.line(`${directiveText(directive)};`, depth, sourceOf(child));
     }
   };
-  copyInherited(serverNode, serverLines, 2);
+  copyInherited(serverNode?.children ?? [], serverLines, 2);
   writeLocations(0, 2);
   // A fragment of bare proxy_* lines (context `location`): wrap them in a location of its own.
   if (!locationChain.length) {
@@ -310,7 +310,14 @@ export function buildTestConfig(
   }
 
   const httpLines = new ConfigWriter();
-  copyInherited(httpNode, httpLines, 1);
+  // A conf.d fragment is read inside http {}: its own top-level lines are that level (issue #11),
+  // as are those of the http block of a whole config.
+  const httpLevel = httpNode
+    ? httpNode.children
+    : analysis.tree.rootContext === 'http' && chain[0]?.parent === undefined
+      ? analysis.tree.children
+      : [];
+  copyInherited(httpLevel, httpLines, 1);
 
   // Prelude: isolation, then http with what the copied directives need.
   writer.line('# Written by nginx-ws "Test WebSocket proxy"; removed when the test ends.', 0);
@@ -320,7 +327,29 @@ export function buildTestConfig(
   writer.line('}', 0);
   writer.line('http {', 0);
   for (const line of options.isolation.http) writer.line(line, 1);
-  for (const definition of definitionsNeeded(analysis, usedVariables)) writeTable(writer, definition, 1);
+  const definitions = definitionsNeeded(analysis, usedVariables);
+  for (const definition of definitions) writeTable(writer, definition, 1);
+  // A variable the copied lines use but that is set elsewhere (set in another block or an if,
+  // auth_request_set, a lua or js setter): nginx -t would stop at "unknown variable", so it is
+  // declared empty, and the report says so.
+  const declared = new Set(
+    definitions.map((node) => (node.directive.args[1]?.value ?? '').replace(/^\$/, '').toLowerCase()),
+  );
+  const setHere = new Set(
+    [...body.lines, ...serverLines.lines, ...httpLines.lines]
+      .map((line) => /^\s*set\s+\$(\w+)/.exec(line)?.[1]?.toLowerCase())
+      .filter((name): name is string => name !== undefined),
+  );
+  for (const name of [...usedVariables].sort()) {
+    if (declared.has(name) || setHere.has(name) || isBuiltinVariable(name)) continue;
+    const definition = analysis.model.variables.get(name)?.[0];
+    // Defined nowhere: the user's nginx refuses it too, and the test shows that (ws-undefined-variable).
+    if (!definition || definition.kind === 'capture') continue;
+    writer.line(`map "" $${name} { default ""; }`, 1);
+    rewrites.push(
+      `$${name} is set by "${definition.node.directive.name}" elsewhere (${definition.node.file}:${definition.node.directive.range.start.line + 1}), not in what the test copies: declared empty for the test`,
+    );
+  }
   for (const name of usedUpstreams) {
     const upstream = analysis.model.upstreams.get(name);
     if (!upstream) continue;

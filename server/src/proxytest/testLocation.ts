@@ -113,6 +113,9 @@ export async function testLocation(request: LocationTestRequest): Promise<Locati
   const findings = checkFile(analysis, {
     nginxVersion: ranVersion,
     webSocketPaths: request.webSocketPaths,
+    // Asking to test a location says it carries a WebSocket (issue #11): its findings, at least
+    // warnings, explain a failing handshake even where the location itself shows no sign of one.
+    declared: (location) => (location === choice.location ? 'it is the location under test' : undefined),
     severity: request.severity,
   }).filter((finding) => finding.location === choice.location);
   const nginxErrors = outcome.nginxErrors.map((error) => ({
