@@ -198,3 +198,62 @@ describe('Test WebSocket proxy reproduces the levels a location inherits (issue 
     assert.deepEqual(codes(report).sort(), ['ws-http-version', 'ws-missing-connection', 'ws-missing-upgrade']);
   });
 });
+
+describe('Test WebSocket proxy on templates and incomplete configs (issue #11)', () => {
+  const template = [
+    'server {',
+    '    listen ${NGINX_PORT};',
+    '    server_name ${DOMAIN};',
+    '    include snippets/missing-headers.conf;',
+    '    location /ws/ {',
+    '        proxy_pass http://${APP_HOST}:${APP_PORT};',
+    '        proxy_http_version 1.1;',
+    '        proxy_set_header Upgrade $http_upgrade;',
+    '        proxy_set_header Connection "upgrade";',
+    '        proxy_read_timeout ${WS_TIMEOUT};',
+    '        proxy_set_header X-App ${APP_NAME};',
+    '    }',
+    '}',
+    '',
+  ].join('\n');
+
+  test('never starts nginx with a literal ${...}; names what it substituted and the missing include before the verdict', async () => {
+    writeFileSync(path.join(workDir, 'app.conf.template'), template);
+    const file = path.join(workDir, 'app.conf.template');
+    const { analysis, choice } = chooseLocation(
+      file,
+      new NodeFileSystem(),
+      { workspaceFolders: [workDir] },
+      { locationPath: '/ws/' },
+    );
+    assert.ok(choice);
+    const report = await testLocation({
+      choice,
+      analysis,
+      nginxPath: 'nginx',
+      timeoutMs: 15_000,
+      webSocketPaths: [],
+      severity: {},
+      templateValues: { WS_TIMEOUT: '120s' },
+    });
+    assert.equal(report.outcome.kind, 'passed', report.details.join('\n'));
+    assert.deepEqual(
+      report.placeholders.map((entry) => `${entry.name}=${entry.value}:${entry.source}`),
+      // proxy_pass, listen and server_name are replaced by the test's own: only what it copies counts.
+      ['WS_TIMEOUT=120s:given', 'APP_NAME=localhost:unset'],
+    );
+    const details = report.details.join('\n');
+    const verdict = details.indexOf('Result:');
+    assert.ok(
+      details.indexOf('Template placeholder ${WS_TIMEOUT} = "120s" (as given)') >= 0 &&
+        details.indexOf('Template placeholder ${WS_TIMEOUT}') < verdict,
+      details,
+    );
+    assert.ok(details.indexOf('Template placeholder ${APP_NAME} is unset') < verdict);
+    assert.ok(
+      details.indexOf('Include not resolved:') >= 0 && details.indexOf('Include not resolved:') < verdict,
+      details,
+    );
+    assert.equal(report.unresolvedIncludes.length, 1);
+  });
+});

@@ -70,3 +70,56 @@ test('the test config of a location 10,000 levels deep: every level written, ind
   );
   assert.ok(Math.max(...lines.map((line) => line.length - line.trimStart().length)) <= 48, 'indentation is capped');
 });
+
+describe('the test config reproduces what the location inherits (issue #11)', () => {
+  const build = (files: Record<string, string>, file: string, path: string) => {
+    const analysis = analyzeFile(file, new MemoryFileSystem(files), { workspaceFolders: ['/d'] });
+    const location = analysis.locations.find((candidate) => candidate.path === path);
+    assert.ok(location);
+    return buildTestConfig(analysis, location, {
+      backendPort: 9,
+      listenPort: 10,
+      isolation: { main: [], events: [], http: [] },
+      templateValues: { TIMEOUT: '99s' },
+      environment: {},
+    });
+  };
+
+  test("a conf.d fragment's top-level lines are written at http level", () => {
+    const config = build(
+      {
+        '/d/conf.d/ws.conf':
+          'proxy_http_version 1.1;\nproxy_set_header Upgrade $http_upgrade;\nserver {\n  location /ws/ { proxy_pass http://b; }\n}\n',
+      },
+      '/d/conf.d/ws.conf',
+      '/ws/',
+    );
+    const http = config.text.slice(config.text.indexOf('http {'), config.text.indexOf('server {'));
+    assert.match(http, /proxy_http_version 1\.1;/);
+    assert.match(http, /proxy_set_header Upgrade \$http_upgrade;/);
+  });
+
+  test('a variable set in another block is declared, one defined nowhere is not (nginx refuses both configs alike)', () => {
+    const config = build(
+      {
+        '/d/site.conf':
+          'server {\n  location /a/ { set $tenant a; proxy_pass http://a; }\n  location /ws/ { proxy_pass http://b; proxy_set_header X-Tenant $tenant; proxy_set_header X-Other $nowhere; }\n}\n',
+      },
+      '/d/site.conf',
+      '/ws/',
+    );
+    assert.match(config.text, /map "" \$tenant \{ default ""; \}/);
+    assert.doesNotMatch(config.text, /\$nowhere \{/);
+    assert.ok(config.rewrites.some((line) => line.startsWith('$tenant is set by "set" elsewhere')));
+  });
+
+  test('template placeholders are replaced, never written as ${...}', () => {
+    const config = build(
+      { '/d/app.conf': 'server {\n  location /ws/ { proxy_pass http://${HOST}; proxy_read_timeout ${TIMEOUT}; }\n}\n' },
+      '/d/app.conf',
+      '/ws/',
+    );
+    assert.doesNotMatch(config.text, /\$\{[A-Z_]+\}/);
+    assert.match(config.text, /proxy_read_timeout 99s;/);
+  });
+});

@@ -26,6 +26,7 @@ export function readSettings(resource: vscode.Uri): Settings {
     'pathMappings',
     'testTimeoutSeconds',
     'codeLens',
+    'templateVariables',
   ]) {
     raw[key] = configuration.get(key);
   }
@@ -148,6 +149,7 @@ async function runTest(output: vscode.LogOutputChannel, target: TestTarget): Pro
         requestPath,
         webSocketPaths: settings.webSocketPaths,
         severity: settings.severity,
+        templateValues: settings.templateVariables,
         onProgress: (event) => {
           if (event.type === 'stage') progress.report({ message: stageLabel(event.stage) });
         },

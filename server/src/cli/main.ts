@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { NodeFileSystem } from '../node/nodeFileSystem';
 import { chooseLocation, testLocation } from '../proxytest/testLocation';
+import { parseAssignment } from '../proxytest/placeholders';
 import { runCheck, UsageError } from './check';
 
 /** The package version, set by the bundler (scripts/bundle.mjs). */
@@ -14,7 +15,8 @@ const VERSION = process.env.NGINX_WS_VERSION ?? '0.1.0';
 const USAGE = `Usage:
   nginx-ws check FILE|DIR|-... [--format text|json|sarif|github] [--max-warnings N] [--exclude GLOB]...
                  [--base DIR] [--fix] [--nginx-version X.Y.Z] [--main-config FILE]
-  nginx-ws test FILE --location PATH [--request-path /path] [--nginx PATH] [--timeout SECONDS] [--json]
+  nginx-ws test FILE --location PATH [--request-path /path] [--env NAME=VALUE]... [--nginx PATH]
+                [--timeout SECONDS] [--json]
 
 check  reports where a proxied WebSocket will fail (the same rules as the editor).
        A DIR is searched for nginx files (--exclude takes .gitignore-style patterns); each
@@ -27,7 +29,8 @@ check  reports where a proxied WebSocket will fail (the same rules as the editor
        2 on usage errors.
 test   starts a local ws backend and nginx with that location, performs the WebSocket
        handshake through it, and explains the result. Exit 0 when the handshake and the
-       echo succeed, 1 when they fail, 2 on usage or environment errors.`;
+       echo succeed, 1 when they fail, 2 on usage or environment errors. --env gives template
+       placeholders (\${NAME}) their values; others come from the environment or a neutral value.`;
 
 function write(text: string): void {
   process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
@@ -43,6 +46,7 @@ async function runTest(argv: string[]): Promise<number> {
       nginx: { type: 'string', default: 'nginx' },
       timeout: { type: 'string', default: '10' },
       json: { type: 'boolean', default: false },
+      env: { type: 'string', multiple: true, default: [] },
     },
   });
   const [target, ...extra] = positionals;
@@ -54,6 +58,12 @@ async function runTest(argv: string[]): Promise<number> {
   const requestPath = values['request-path'];
   if (requestPath !== undefined && !requestPath.startsWith('/'))
     throw new UsageError('--request-path must start with "/".');
+  const templateValues: Record<string, string> = {};
+  for (const assignment of values.env ?? []) {
+    const parsed = parseAssignment(assignment);
+    if (!parsed) throw new UsageError(`--env takes NAME=VALUE, not "${assignment}".`);
+    templateValues[parsed[0]] = parsed[1];
+  }
   const file = path.resolve(target);
   const fs = new NodeFileSystem();
   if (fs.readFile(file) === undefined) throw new UsageError(`Cannot read ${file}.`);
@@ -82,6 +92,7 @@ async function runTest(argv: string[]): Promise<number> {
       requestPath,
       webSocketPaths: [],
       severity: {},
+      templateValues,
     });
     if (values.json) {
       write(
@@ -111,6 +122,8 @@ async function runTest(argv: string[]): Promise<number> {
             nginxErrors: report.nginxErrors,
             omitted: report.omitted,
             rewrites: report.rewrites,
+            placeholders: report.placeholders,
+            unresolvedIncludes: report.unresolvedIncludes,
             error: report.outcome.error ?? null,
             nginxVersion: report.outcome.nginxVersion,
             timings: report.outcome.timings,

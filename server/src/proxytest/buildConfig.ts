@@ -10,6 +10,7 @@ import type { ConfigNode } from '../core/model/tree';
 import type { FileAnalysis } from '../core/model/workspace';
 import { isBuiltinVariable, variablesIn } from '../core/rules/headers';
 import type { IsolationDirectives } from './isolation';
+import { substitutePlaceholders, type Placeholder } from './placeholders';
 
 export interface OmittedDirective {
   readonly file: string;
@@ -33,6 +34,8 @@ export interface TestConfig {
   readonly omitted: readonly OmittedDirective[];
   /** What was changed to run locally, e.g. the proxy_pass target. */
   readonly rewrites: readonly string[];
+  /** Template placeholders (`${VAR}`) and what they were replaced with. */
+  readonly placeholders: readonly Placeholder[];
 }
 
 export interface TestConfigOptions {
@@ -41,6 +44,9 @@ export interface TestConfigOptions {
   readonly isolation: IsolationDirectives;
   /** A request path the user chose (regex locations); otherwise one is derived. */
   readonly requestPath?: string;
+  /** Values for `${VAR}` template placeholders the user gave; then `environment`. */
+  readonly templateValues?: Readonly<Record<string, string>>;
+  readonly environment?: Readonly<Record<string, string | undefined>>;
 }
 
 /** Directives of a location (and its enclosing ones) that cannot run on this machine, and why. */
@@ -376,5 +382,10 @@ export function buildTestConfig(
   writer.line('}', 0);
 
   const requestPath = options.requestPath ?? requestPathFor(location) ?? '/';
-  return { text: writer.lines.join('\n') + '\n', requestPath, sourceMap: writer.sourceMap, omitted, rewrites };
+  const { text, placeholders } = substitutePlaceholders(
+    writer.lines.join('\n') + '\n',
+    options.templateValues ?? {},
+    options.environment ?? {},
+  );
+  return { text, requestPath, sourceMap: writer.sourceMap, omitted, rewrites, placeholders };
 }

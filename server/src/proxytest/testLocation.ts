@@ -10,6 +10,7 @@ import { checkFile, locationHeaderRange, proxiedLocations } from '../core/rules/
 import type { Finding } from '../core/rules/types';
 import { formatVersion, parseNginxVersion } from '../core/rules/version';
 import type { SeverityName } from '../core/config/settings';
+import type { Placeholder } from './placeholders';
 import { buildTestConfig, type OmittedDirective, type SourceLine, type TestConfig } from './buildConfig';
 import type { ProxyTestOutcome } from './outcome';
 import { runProxyTest, type ProxyTestEvent } from './run';
@@ -68,6 +69,8 @@ export interface LocationTestRequest {
   readonly webSocketPaths: readonly string[];
   readonly severity: Readonly<Record<string, SeverityName>>;
   readonly onProgress?: (event: ProxyTestEvent) => void;
+  /** Values for `${VAR}` template placeholders; the process environment is read after them. */
+  readonly templateValues?: Readonly<Record<string, string>>;
 }
 
 export interface MappedNginxError {
@@ -84,6 +87,9 @@ export interface LocationTestReport {
   readonly findings: readonly Finding[];
   readonly omitted: readonly OmittedDirective[];
   readonly rewrites: readonly string[];
+  readonly placeholders: readonly Placeholder[];
+  /** `file:line: include PATTERN — why`, for each include the analysis could not follow. */
+  readonly unresolvedIncludes: readonly string[];
   readonly nginxErrors: readonly MappedNginxError[];
   /** One line for a notification. */
   readonly summary: string;
@@ -105,6 +111,8 @@ export async function testLocation(request: LocationTestRequest): Promise<Locati
         backendPort: context.backendPort,
         isolation: context.isolation,
         requestPath: request.requestPath,
+        templateValues: request.templateValues,
+        environment: process.env,
       });
       return { text: built.text, requestPath: built.requestPath, sourceMap: built.sourceMap };
     },
@@ -130,6 +138,7 @@ export async function testLocation(request: LocationTestRequest): Promise<Locati
     nginxErrors,
     choice,
     ranVersion: ranVersion ? formatVersion(ranVersion) : undefined,
+    includeProblems: analysis.tree.includeProblems,
   };
   return {
     outcome,
@@ -138,6 +147,11 @@ export async function testLocation(request: LocationTestRequest): Promise<Locati
     findings,
     omitted: built?.omitted ?? [],
     rewrites: built?.rewrites ?? [],
+    placeholders: built?.placeholders ?? [],
+    unresolvedIncludes: analysis.tree.includeProblems.map(
+      (problem) =>
+        `${problem.node.file}:${problem.node.directive.range.start.line + 1}: include ${problem.node.directive.args[0]?.raw ?? ''} — ${problem.message}`,
+    ),
     nginxErrors,
     summary: summarize(report),
     details: describe(report),
@@ -151,6 +165,8 @@ interface ReportParts {
   readonly nginxErrors: readonly MappedNginxError[];
   readonly choice: LocationChoice;
   readonly ranVersion: string | undefined;
+  /** Includes the analysis could not follow: the test lacks what they hold. */
+  readonly includeProblems?: FileAnalysis['tree']['includeProblems'];
 }
 
 /** Milliseconds as people read them. */
@@ -198,6 +214,17 @@ export function describe(parts: ReportParts): string[] {
   const { outcome, findings, built } = parts;
   const lines: string[] = [];
   lines.push(`Test WebSocket proxy: ${parts.choice.label} (${parts.choice.file}:${parts.choice.line + 1})`);
+  // What the test could not take from the user's config comes before the verdict it qualifies.
+  for (const problem of parts.includeProblems ?? [])
+    lines.push(
+      `Include not resolved: ${problem.node.file}:${problem.node.directive.range.start.line + 1}: include ${problem.node.directive.args[0]?.raw ?? ''} — ${problem.message}`,
+    );
+  for (const placeholder of built?.placeholders ?? [])
+    lines.push(
+      placeholder.source === 'unset'
+        ? `Template placeholder \${${placeholder.name}} is unset (give it with nginxWs.templateVariables or --env ${placeholder.name}=VALUE): tested with "${placeholder.value}"`
+        : `Template placeholder \${${placeholder.name}} = "${placeholder.value}" (${placeholder.source === 'given' ? 'as given' : 'from the environment'})`,
+    );
   lines.push(`Result: ${outcome.kind.toUpperCase()} — ${summarize(parts)}`);
   if (outcome.nginxVersion)
     lines.push(`nginx: ${outcome.nginxVersion}${outcome.nginxPath ? ` (${outcome.nginxPath})` : ''}`);

@@ -22,6 +22,8 @@ export interface Settings {
   testTimeoutSeconds: number;
   /** Show "Test WebSocket proxy" above each proxied location. */
   codeLens: boolean;
+  /** Values of `${VAR}` template placeholders (nginx Docker image templates) for the proxy test. */
+  templateVariables: Record<string, string>;
 }
 
 export type SettingScope = 'application' | 'machine' | 'window' | 'resource' | 'machine-overridable';
@@ -89,6 +91,13 @@ export const SETTING_SPECS: { readonly [K in keyof Settings]: SettingSpec<K> } =
     scope: 'resource',
     description: 'Show "Test WebSocket proxy" above each location that proxies.',
   },
+  templateVariables: {
+    key: 'templateVariables',
+    default: {},
+    scope: 'resource',
+    description:
+      'Values of ${VAR} placeholders in config templates (the nginx Docker image fills them in with envsubst), used by "Test WebSocket proxy". Unset ones are read from the environment, else replaced by a neutral value, and the report says which.',
+  },
 };
 
 export function defaultSettings(): Settings {
@@ -129,5 +138,9 @@ export function normalizeSettings(raw: unknown): Settings {
     settings.testTimeoutSeconds = input.testTimeoutSeconds;
   }
   if (typeof input.codeLens === 'boolean') settings.codeLens = input.codeLens;
+  if (input.templateVariables && typeof input.templateVariables === 'object') {
+    for (const [name, value] of Object.entries(input.templateVariables as Record<string, unknown>))
+      if (typeof value === 'string') settings.templateVariables[name] = value;
+  }
   return settings;
 }
