@@ -56,6 +56,8 @@ export interface ManifestRow {
   readonly upgrade: string;
   readonly connection: string;
   readonly headerSource: string;
+  /** What is missing for nginx before 1.29.7, as the manifest reads it ("none", "Upgrade, Connection"). */
+  readonly missingBefore1297: string;
 }
 
 export function readManifest(): ManifestRow[] {
@@ -80,6 +82,7 @@ export function readManifest(): ManifestRow[] {
       upgrade: column(cells, 'eff_Upgrade'),
       connection: column(cells, 'eff_Connection'),
       headerSource: column(cells, 'proxy_set_header_source'),
+      missingBefore1297: column(cells, 'missing_nginx_lt_1.29.7'),
     };
   });
 }

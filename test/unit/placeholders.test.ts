@@ -29,6 +29,7 @@ describe('template placeholders', () => {
     assert.equal(neutralValue('NGINX_PORT'), '8080');
     assert.equal(neutralValue('SERVER_NAME'), 'localhost');
     assert.equal(neutralValue('READ_TIMEOUT'), '60s');
+    assert.equal(neutralValue('CLIENT_MAX_BODY_SIZE'), '1m');
     assert.equal(neutralValue('SOMETHING'), 'nginx-ws-unset');
   });
 

@@ -19,6 +19,7 @@ const PLACEHOLDER = /\$\{([A-Z_][A-Z0-9_]*)\}/g;
 export function neutralValue(name: string): string {
   if (/PORT/.test(name)) return '8080';
   if (/TIMEOUT/.test(name)) return '60s';
+  if (/SIZE/.test(name)) return '1m';
   if (/(HOST|DOMAIN|SERVER|NAME|ADDR)/.test(name)) return 'localhost';
   return 'nginx-ws-unset';
 }
