@@ -3,6 +3,7 @@
 // broken fails, and the report names the labelled cause. Locations that cannot be tested here are
 // listed with the reason, never skipped in silence. Bounded concurrency keeps it to seconds.
 import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { chooseLocation, testLocation, type LocationTestReport } from '../../server/src/proxytest/testLocation';
@@ -58,6 +59,7 @@ describe('Test WebSocket proxy on the shared corpus, against MANIFEST.tsv', { sk
     );
     const table: string[] = [];
     const failures: string[] = [];
+    const tempDirs: string[] = [];
     await pool(rows, 2, async (row: ManifestRow) => {
       const key = `${row.file}:${row.line ?? ''}`;
       const excuse = NOT_TESTABLE[key];
@@ -83,6 +85,9 @@ describe('Test WebSocket proxy on the shared corpus, against MANIFEST.tsv', { sk
         timeoutMs: 20_000,
         webSocketPaths: [],
         severity: {},
+        onProgress: (event) => {
+          if (event.type === 'temp-dir') tempDirs.push(event.path);
+        },
       });
       const broken = !/^none/.test(row.missingBefore1297);
       const codes = report.findings
@@ -105,5 +110,22 @@ describe('Test WebSocket proxy on the shared corpus, against MANIFEST.tsv', { sk
     });
     for (const line of table.sort()) t.diagnostic(line);
     assert.deepEqual(failures, []);
+    // Nothing left behind: every run's private folder is gone, and no nginx runs in one.
+    assert.ok(tempDirs.length > 20);
+    assert.deepEqual(
+      tempDirs.filter((dir) => existsSync(dir)),
+      [],
+    );
+    const running = readdirSync('/proc')
+      .filter((entry) => /^\d+$/.test(entry))
+      .filter((entry) => {
+        try {
+          const commandLine = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+          return tempDirs.some((dir) => commandLine.includes(dir));
+        } catch {
+          return false;
+        }
+      });
+    assert.deepEqual(running, [], 'no process runs in one of the test folders');
   });
 });
