@@ -104,12 +104,16 @@ describe('nginx-ws test', () => {
       result: string;
       status: number;
       backendSaw: { httpVersion: string; upgrade: string | null };
-      diagnosis: Array<{ code: string }>;
+      diagnosis: Array<{ code: string; fix: string | null }>;
     };
     assert.equal(report.result, 'failed');
     assert.equal(report.status, 426);
     assert.equal(report.backendSaw.httpVersion, '1.0');
     assert.ok(report.diagnosis.some((entry) => entry.code === 'ws-missing-upgrade'));
+    // The fix to apply, as the editor's quick fix would (issue #11).
+    assert.match(report.diagnosis.find((entry) => entry.code === 'ws-missing-upgrade')?.fix ?? '', /Upgrade/);
+    const text = nginxWs('test', 'seed.conf', '--location', '/ws');
+    assert.match(text.stdout, /^Fix to apply \(nginx-ws check --fix writes it\):\n {2}\S/m);
   });
 
   test('a working location passes: exit 0 with the echo', () => {

@@ -6,6 +6,10 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { NodeFileSystem } from '../node/nodeFileSystem';
 import { chooseLocation, testLocation } from '../proxytest/testLocation';
+import { fixesFor } from '../core/fixes/fixes';
+import type { FileAnalysis } from '../core/model/workspace';
+import type { Finding } from '../core/rules/types';
+import { parseNginxVersion } from '../core/rules/version';
 import { parseAssignment } from '../proxytest/placeholders';
 import { runCheck, UsageError } from './check';
 
@@ -31,6 +35,19 @@ test   starts a local ws backend and nginx with that location, performs the WebS
        handshake through it, and explains the result. Exit 0 when the handshake and the
        echo succeed, 1 when they fail, 2 on usage or environment errors. --env gives template
        placeholders (\${NAME}) their values; others come from the environment or a neutral value.`;
+
+/** The preferred quick fix of a finding, as a line to read: its title and where it goes. */
+function fixToApply(
+  finding: Finding,
+  analysis: FileAnalysis,
+  ranVersion: string | null | undefined,
+): string | undefined {
+  const version = ranVersion ? parseNginxVersion(ranVersion) : undefined;
+  const fix = fixesFor(finding, analysis, version).find((candidate) => candidate.isPreferred);
+  const edit = fix?.edits[0];
+  if (!fix || !edit) return undefined;
+  return `${fix.title} (${finding.code}, ${edit.file}:${edit.range.start.line + 1})`;
+}
 
 function write(text: string): void {
   process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
@@ -118,6 +135,7 @@ async function runTest(argv: string[]): Promise<number> {
               code: finding.code,
               severity: finding.severity,
               message: finding.message,
+              fix: fixToApply(finding, analysis, report.outcome.nginxVersion) ?? null,
             })),
             nginxErrors: report.nginxErrors,
             omitted: report.omitted,
@@ -135,6 +153,14 @@ async function runTest(argv: string[]): Promise<number> {
       );
     } else {
       write(report.details.join('\n'));
+      // The editor offers these as quick fixes; a pipeline gets them as text to apply.
+      const fixes =
+        report.outcome.kind === 'passed'
+          ? []
+          : report.findings.map((finding) => fixToApply(finding, analysis, report.outcome.nginxVersion));
+      const shown = [...new Set(fixes.filter((fix): fix is string => fix !== undefined))];
+      if (shown.length)
+        write(['Fix to apply (nginx-ws check --fix writes it):', ...shown.map((fix) => `  ${fix}`)].join('\n'));
     }
     switch (report.outcome.kind) {
       case 'passed':
