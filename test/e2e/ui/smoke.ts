@@ -155,7 +155,8 @@ export const NGINX_WS_EXPECTATIONS: UiExpectations = {
   workspace: 'vite-hmr',
   file: 'conf.d/vite.conf',
   severities: ['error', 'warning'],
-  problem: /^Warning: WebSocket upgrade will fail here: nginx does not forward the client's Upgrade header/,
+  problem:
+    /^Warning: WebSocket upgrade will fail here: for a Chrome or a Firefox handshake the backend receives no Upgrade header/,
   quickFix: 'Add all 3 missing WebSocket lines to this location',
   command: {
     title: 'nginx: Test WebSocket proxy',
