@@ -100,9 +100,13 @@ export function hasUpgradeToken(value: string): boolean {
 /** A link whose range is read when shown: most evaluations are of correct locations, never reported. */
 class NodeLink implements ChainLink {
   constructor(
-    private readonly node: ConfigNode,
+    /** A node, or what holds one: a HeaderLine's or Setting's node is made only if the link is shown. */
+    private readonly owner: ConfigNode | { readonly node: ConfigNode },
     readonly message: string,
   ) {}
+  private get node(): ConfigNode {
+    return 'directive' in this.owner ? this.owner : this.owner.node;
+  }
   get file(): string {
     return this.node.file;
   }
@@ -111,8 +115,8 @@ class NodeLink implements ChainLink {
   }
 }
 
-function linkOf(node: ConfigNode, message: string): ChainLink {
-  return new NodeLink(node, message);
+function linkOf(owner: ConfigNode | { readonly node: ConfigNode }, message: string): ChainLink {
+  return new NodeLink(owner, message);
 }
 
 function linkOfDirective(file: string, directive: Directive, message: string): ChainLink {
@@ -458,11 +462,11 @@ function sentHeader(
     // nginx's own request headers to the upstream: `Upgrade ""` and `Connection close` (before
     // 1.29.7) or `""` (since): hop-by-hop headers are not forwarded (ngx_http_proxy_headers[]).
     const value = key === 'connection' && !defaultsToHttp11(nginxVersion) ? 'close' : '';
-    const chain = dropped ? [linkOf(dropped.node, `dropped: ${dropped.name}`)] : [];
+    const chain = dropped ? [linkOf(dropped, `dropped: ${dropped.name}`)] : [];
     return { result: known(value, chain), line: undefined, dropped };
   }
-  const lineLink = linkOf(line.node, `proxy_set_header ${line.name}`);
-  const value = evaluator.complex(line.value?.value ?? '');
+  const lineLink = linkOf(line, `proxy_set_header ${line.name}`);
+  const value = evaluator.complex(line.valueText ?? '');
   return {
     result: value.known
       ? known(value.value, [lineLink, ...value.chain])
@@ -484,7 +488,7 @@ export function evaluateLocation(
   return {
     request,
     httpVersion: setting ? setting.value : defaultsToHttp11(nginxVersion) ? '1.1' : '1.0',
-    httpVersionChain: setting ? [linkOf(setting.node, `proxy_http_version ${setting.value}`)] : [],
+    httpVersionChain: setting ? [linkOf(setting, `proxy_http_version ${setting.value}`)] : [],
     upgrade: sentHeader(evaluator, location, 'upgrade', nginxVersion),
     connection: sentHeader(evaluator, location, 'connection', nginxVersion),
   };

@@ -17,6 +17,8 @@ export interface HeaderLine {
   /** Lower-cased header name, for comparisons. */
   readonly key: string;
   readonly value: Word | undefined;
+  /** The value as nginx reads it, without making the Word (or the node): what an evaluation reads. */
+  readonly valueText: string | undefined;
 }
 
 /**
@@ -186,6 +188,9 @@ class HeaderLineValue implements HeaderLine {
   }
   get value(): Word | undefined {
     return this.node.directive.args[1];
+  }
+  get valueText(): string | undefined {
+    return this.scope.parsed.syntax.argValue(this.index, 1);
   }
 }
 

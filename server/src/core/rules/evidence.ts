@@ -88,6 +88,46 @@ export interface EvidenceOptions {
   readonly declared?: (location: LocationModel) => string | undefined;
 }
 
+/** What a location path says, by path: a big config repeats the same few paths thousands of times. */
+const pathNamesCache = new Map<string, { readonly strong: boolean; readonly weak: boolean }>();
+
+function pathNames(path: string): { readonly strong: boolean; readonly weak: boolean } {
+  let names = pathNamesCache.get(path);
+  if (!names) {
+    const lowerPath = path.toLowerCase();
+    const segments = pathSegments(path);
+    names = {
+      strong:
+        segments.some((segment) => STRONG_SEGMENTS.has(segment)) ||
+        STRONG_PHRASES.some((phrase) => lowerPath.includes(phrase)),
+      weak: segments.some((segment) => WEAK_SEGMENTS.has(segment)),
+    };
+    if (pathNamesCache.size > 10_000) pathNamesCache.clear();
+    pathNamesCache.set(path, names);
+  }
+  return names;
+}
+
+const targetCache = new Map<string, { host: string; port: string | undefined; socketNamed: boolean } | undefined>();
+
+/** proxyTarget, and whether the upstream is named for sockets, by proxy_pass value. */
+function cachedTarget(value: string): { host: string; port: string | undefined; socketNamed: boolean } | undefined {
+  if (targetCache.has(value)) return targetCache.get(value);
+  const target = proxyTarget(value);
+  const result = target
+    ? {
+        ...target,
+        socketNamed: target.host
+          .toLowerCase()
+          .split(/[^a-z0-9]+/)
+          .some((token) => token === 'ws' || token === 'wss' || token.includes('socket')),
+      }
+    : undefined;
+  if (targetCache.size > 10_000) targetCache.clear();
+  targetCache.set(value, result);
+  return result;
+}
+
 function pathSegments(path: string): string[] {
   return path
     .toLowerCase()
@@ -134,7 +174,7 @@ function hasAnnotation(analysis: FileAnalysis, location: LocationModel): boolean
  * its map missing is still the map idiom).
  */
 function connectionCanUpgrade(model: ConfigModel, location: LocationModel, connection: HeaderLine): boolean {
-  const text = connection.value?.value ?? '';
+  const text = connection.valueText ?? '';
   for (const request of HANDSHAKES) {
     const result = evaluateValue(model, location, request, text);
     if (result.known ? hasUpgradeToken(result.value) : /upgrade/i.test(text)) return true;
@@ -171,27 +211,21 @@ export function assessEvidence(
   if (hasAnnotation(analysis, location))
     return { strength: 'declared', reason: 'it is marked "# nginx-ws: websocket"' };
 
-  const lowerPath = location.path.toLowerCase();
-  const segments = pathSegments(location.path);
-  const strongSegment = segments.find((segment) => STRONG_SEGMENTS.has(segment));
-  const strongPhrase = STRONG_PHRASES.find((phrase) => lowerPath.includes(phrase));
-  const target = location.proxyPass ? proxyTarget(location.proxyPass.value) : undefined;
-  const upstreamTokens = target ? target.host.toLowerCase().split(/[^a-z0-9]+/) : [];
-  const socketUpstream = upstreamTokens.find((token) => token === 'ws' || token === 'wss' || token.includes('socket'));
-  const ownHttp11 =
+  const names = pathNames(location.path);
+  const target = location.proxyPass ? cachedTarget(location.proxyPass.value) : undefined;
+  const socketUpstream = target?.socketNamed ?? false;
+  // Made only where it decides something: reading the setting's node costs an object per location.
+  const ownHttp11 = (): boolean =>
     location.proxyHttpVersion?.value === '1.1' && location.proxyHttpVersion.node.parent === location.node;
-
-  if (strongSegment || strongPhrase || socketUpstream) {
-    const reason =
-      strongSegment || strongPhrase
-        ? `the path "${location.path}" is a usual WebSocket endpoint`
-        : `it proxies to "${target?.host ?? ''}", named for sockets`;
+  if (names.strong || socketUpstream) {
+    const reason = names.strong
+      ? `the path "${location.path}" is a usual WebSocket endpoint`
+      : `it proxies to "${target?.host ?? ''}", named for sockets`;
     // A WebSocket-named location that already asks for HTTP/1.1 shows intent.
-    if (ownHttp11) return { strength: 'configured', reason: `${reason} and it sets proxy_http_version 1.1` };
+    if (ownHttp11()) return { strength: 'configured', reason: `${reason} and it sets proxy_http_version 1.1` };
     return { strength: 'named', reason };
   }
-  const weakSegment = segments.find((segment) => WEAK_SEGMENTS.has(segment));
-  if (weakSegment)
+  if (names.weak)
     return { strength: 'hinted', reason: `the path "${location.path}" often carries WebSocket subscriptions` };
   // A dev server serves the whole app, its hot-reload socket on the page path: only `/` counts.
   const local = target
@@ -200,7 +234,7 @@ export function assessEvidence(
   const devServer = target?.port && local && location.path === '/' ? DEV_SERVER_PORTS.get(target.port) : undefined;
   // A port alone is noise (nginx's own tests listen on 8080 everywhere): it takes a second sign,
   // the location asking for HTTP/1.1 itself.
-  if (devServer && ownHttp11)
+  if (devServer && ownHttp11())
     return {
       strength: 'devserver',
       reason: `port ${target?.port ?? ''} is the usual ${devServer} dev server, whose hot reload uses a WebSocket, and it sets proxy_http_version 1.1`,
