@@ -18,10 +18,12 @@ import {
   type Diagnostic,
   type Disposable,
   type InitializeResult,
+  type TextEdit,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { SETTINGS_PREFIX, normalizeSettings, type Settings } from './core/config/settings';
 import { enableWebSocketFix, fixAllEdits, fixesFor } from './core/fixes/fixes';
+import { formatFile } from './core/format/format';
 import { ParseCache } from './core/model/tree';
 import { analyzeFile, type FileAnalysis } from './core/model/workspace';
 import { assessLocations, checkFile, locationHeaderRange, proxiedLocations } from './core/rules/check';
@@ -224,6 +226,7 @@ connection.onInitialize((params): InitializeResult => {
         resolveProvider: false,
       },
       codeLensProvider: { resolveProvider: false },
+      documentFormattingProvider: true,
       workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
     },
     serverInfo: { name: 'nginx-ws', version: '0.1.0' },
@@ -364,6 +367,31 @@ connection.onCodeAction(async (params): Promise<CodeAction[]> => {
     reportFailure('computing quick fixes failed', error);
     return [];
   }
+});
+
+// Format Document: whitespace only, arguments and Lua bodies as written (core/format). Off with
+// nginxWs.format.enable for users whose other nginx extension formats; a file with syntax errors
+// is left as it is, and the user is told why.
+connection.onDocumentFormatting(async (params): Promise<TextEdit[]> => {
+  const document = documents.get(params.textDocument.uri);
+  if (!document) return [];
+  const settings = await settingsFor(document.uri);
+  if (!settings.formatEnable) return [];
+  const parsed = parseCache.get(fileOf(document.uri), document.getText());
+  const result = formatFile(parsed, { tabSize: params.options.tabSize, insertSpaces: params.options.insertSpaces });
+  if (!result.ok) {
+    void connection.window.showInformationMessage(
+      `nginx-ws did not format ${path.basename(fileOf(document.uri))}: ${result.reason}.`,
+    );
+    return [];
+  }
+  if (result.text === document.getText()) return [];
+  return [
+    {
+      range: { start: { line: 0, character: 0 }, end: document.positionAt(document.getText().length) },
+      newText: result.text,
+    },
+  ];
 });
 
 connection.onCodeLens(async (params): Promise<CodeLens[]> => {

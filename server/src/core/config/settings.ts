@@ -24,6 +24,8 @@ export interface Settings {
   codeLens: boolean;
   /** Values of `${VAR}` template placeholders (nginx Docker image templates) for the proxy test. */
   templateVariables: Record<string, string>;
+  /** Format Document for nginx files; off when another nginx extension formats them. */
+  formatEnable: boolean;
 }
 
 export type SettingScope = 'application' | 'machine' | 'window' | 'resource' | 'machine-overridable';
@@ -91,6 +93,13 @@ export const SETTING_SPECS: { readonly [K in keyof Settings]: SettingSpec<K> } =
     scope: 'resource',
     description: 'Show "Test WebSocket proxy" above each location that proxies.',
   },
+  formatEnable: {
+    key: 'formatEnable',
+    default: true,
+    scope: 'resource',
+    description:
+      'Format Document for nginx files: indentation by depth, one statement per line, arguments, comments and Lua bodies kept as written. Turn it off if another nginx extension formats them.',
+  },
   templateVariables: {
     key: 'templateVariables',
     default: {},
@@ -138,6 +147,7 @@ export function normalizeSettings(raw: unknown): Settings {
     settings.testTimeoutSeconds = input.testTimeoutSeconds;
   }
   if (typeof input.codeLens === 'boolean') settings.codeLens = input.codeLens;
+  if (typeof input.formatEnable === 'boolean') settings.formatEnable = input.formatEnable;
   if (input.templateVariables && typeof input.templateVariables === 'object') {
     for (const [name, value] of Object.entries(input.templateVariables as Record<string, unknown>))
       if (typeof value === 'string') settings.templateVariables[name] = value;
