@@ -18,14 +18,13 @@ import {
   type Diagnostic,
   type Disposable,
   type InitializeResult,
-  type TextEdit,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { SETTINGS_PREFIX, normalizeSettings, type Settings } from './core/config/settings';
 import { enableWebSocketFix, fixAllEdits, fixesFor } from './core/fixes/fixes';
-import { formatFile } from './core/format/format';
 import { ParseCache } from './core/model/tree';
-import { analyzeFile, type FileAnalysis } from './core/model/workspace';
+import type { ConfigModel } from './core/model/effective';
+import { analyzeConfig, analyzeFile, type FileAnalysis } from './core/model/workspace';
 import { assessLocations, checkFile, locationHeaderRange, proxiedLocations } from './core/rules/check';
 import type { Finding } from './core/rules/types';
 import { parseNginxVersion, type NginxVersion } from './core/rules/version';
@@ -40,7 +39,9 @@ import {
   toWorkspaceEdit,
   uriOf,
 } from './lsp/convert';
+import { EDITING_CAPABILITIES, registerEditingFeatures } from './lsp/features';
 import { NginxVersionProbe } from './lsp/nginxVersion';
+import { mainConfigsUnder } from './node/findConfigs';
 import { CachingFileSystem } from './node/nodeFileSystem';
 
 const connection = createConnection(ProposedFeatures.all);
@@ -67,6 +68,10 @@ const dependenciesByUri = new Map<string, Set<string>>();
 /** Per open document: folders its includes point into, where a new file changes its analysis. */
 const includeFoldersByUri = new Map<string, Set<string>>();
 const pendingValidations = new Map<string, NodeJS.Timeout>();
+/** Open document URI → its last analysis, which completion, hover and definition read instead of re-analysing. */
+const analysisByUri = new Map<string, FileAnalysis>();
+/** Models of the workspace's nginx.conf files, for workspace symbols; dropped when a file changes. */
+let workspaceModels: ConfigModel[] | undefined;
 
 function fileOf(uri: string): string {
   return uri.startsWith('file:') ? fileURLToPath(uri) : uri;
@@ -141,6 +146,7 @@ async function validate(uri: string): Promise<void> {
       ...findings.map((finding) => findingToDiagnostic(finding, extensionRoot)),
     ];
     await connection.sendDiagnostics({ uri, version, diagnostics });
+    analysisByUri.set(uri, analysis);
     dependenciesByUri.set(uri, new Set(analysis.dependencies));
     includeFoldersByUri.set(uri, new Set(analysis.includeFolders));
     updateWatchers();
@@ -226,7 +232,7 @@ connection.onInitialize((params): InitializeResult => {
         resolveProvider: false,
       },
       codeLensProvider: { resolveProvider: false },
-      documentFormattingProvider: true,
+      ...EDITING_CAPABILITIES,
       workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
     },
     serverInfo: { name: 'nginx-ws', version: '0.1.0' },
@@ -266,6 +272,7 @@ documents.onDidOpen((event) => {
 });
 
 documents.onDidChangeContent((event) => {
+  workspaceModels = undefined;
   const file = fileOf(event.document.uri);
   openDocumentsByFile.set(file, event.document);
   schedule(event.document.uri);
@@ -280,6 +287,7 @@ documents.onDidClose((event) => {
   clearTimeout(pendingValidations.get(uri));
   pendingValidations.delete(uri);
   dependenciesByUri.delete(uri);
+  analysisByUri.delete(uri);
   includeFoldersByUri.delete(uri);
   settingsByUri.delete(uri);
   void connection.sendDiagnostics({ uri, diagnostics: [] });
@@ -289,6 +297,7 @@ documents.onDidClose((event) => {
 });
 
 connection.onDidChangeWatchedFiles((params) => {
+  workspaceModels = undefined;
   for (const change of params.changes) {
     const file = fileOf(change.uri);
     fileSystem.invalidate(file);
@@ -369,31 +378,6 @@ connection.onCodeAction(async (params): Promise<CodeAction[]> => {
   }
 });
 
-// Format Document: whitespace only, arguments and Lua bodies as written (core/format). Off with
-// nginxWs.format.enable for users whose other nginx extension formats; a file with syntax errors
-// is left as it is, and the user is told why.
-connection.onDocumentFormatting(async (params): Promise<TextEdit[]> => {
-  const document = documents.get(params.textDocument.uri);
-  if (!document) return [];
-  const settings = await settingsFor(document.uri);
-  if (!settings.formatEnable) return [];
-  const parsed = parseCache.get(fileOf(document.uri), document.getText());
-  const result = formatFile(parsed, { tabSize: params.options.tabSize, insertSpaces: params.options.insertSpaces });
-  if (!result.ok) {
-    void connection.window.showInformationMessage(
-      `nginx-ws did not format ${path.basename(fileOf(document.uri))}: ${result.reason}.`,
-    );
-    return [];
-  }
-  if (result.text === document.getText()) return [];
-  return [
-    {
-      range: { start: { line: 0, character: 0 }, end: document.positionAt(document.getText().length) },
-      newText: result.text,
-    },
-  ];
-});
-
 connection.onCodeLens(async (params): Promise<CodeLens[]> => {
   const document = documents.get(params.textDocument.uri);
   if (!document) return [];
@@ -417,6 +401,38 @@ connection.onCodeLens(async (params): Promise<CodeLens[]> => {
     reportFailure('computing code lenses failed', error);
     return [];
   }
+});
+
+/** Models of the nginx.conf files of the workspace folders, made on the first workspace symbol search. */
+function workspaceConfigModels(): ConfigModel[] {
+  if (!workspaceModels) {
+    workspaceModels = [];
+    for (const folder of workspaceFolders) {
+      for (const main of mainConfigsUnder(folder)) {
+        const analyses = analyzeConfig(main, fileSystem, { parseCache, workspaceFolders });
+        if (analyses[0]) workspaceModels.push(analyses[0].model);
+      }
+    }
+  }
+  return workspaceModels;
+}
+
+registerEditingFeatures(connection, documents, {
+  settingsFor,
+  parsed: (document) => parseCache.get(fileOf(document.uri), document.getText()),
+  analysisOf: (uri) => analysisByUri.get(uri),
+  configModels: () => {
+    const models = new Set<ConfigModel>();
+    for (const analysis of analysisByUri.values()) models.add(analysis.model);
+    try {
+      for (const model of workspaceConfigModels()) models.add(model);
+    } catch (error) {
+      reportFailure('reading the workspace configs for symbols failed', error);
+    }
+    return models;
+  },
+  inform: (message) => void connection.window.showInformationMessage(message),
+  reportFailure,
 });
 
 documents.listen(connection);

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { formatFile, type FormatOptions } from '../../server/src/core/format/format';
+import { formatEdits, formatFile, type FormatEdit, type FormatOptions } from '../../server/src/core/format/format';
 import type { Directive } from '../../server/src/core/parser/ast';
 import { parse } from '../../server/src/core/parser/parser';
 import { confFilesDeep, corpusDir, corpusSkipReason, fixturePath, fixturesDir } from '../helpers/paths';
@@ -68,6 +68,29 @@ function roundTrip(file: string): void {
     `${file}: comments changed`,
   );
   assert.equal(format(result.text), result.text, `${file}: not idempotent`);
+  // The minimal edits make the same text as the whole-file format.
+  const edits = formatEdits(before, DEFAULT);
+  assert.ok(edits.ok);
+  assert.equal(applyEdits(text, edits.edits), result.text, `${file}: edits differ from the formatted text`);
+}
+
+/** Applies non-overlapping edits (in order of their offsets), as an editor does. */
+function applyEdits(text: string, edits: readonly FormatEdit[]): string {
+  let out = '';
+  let at = 0;
+  for (const edit of edits) {
+    assert.ok(edit.start >= at, 'edits are ordered and do not overlap');
+    out += text.slice(at, edit.start) + edit.newText;
+    at = edit.end;
+  }
+  return out + text.slice(at);
+}
+
+/** Offset of the start of 0-based line `line`. */
+function lineStart(text: string, line: number): number {
+  let offset = 0;
+  for (let i = 0; i < line; i++) offset = text.indexOf('\n', offset) + 1;
+  return offset;
 }
 
 function insideRaw(directives: readonly Directive[], offset: number): boolean {
@@ -79,6 +102,34 @@ function insideRaw(directives: readonly Directive[], offset: number): boolean {
   }
   return false;
 }
+
+describe('range formatting (Format Selection)', () => {
+  const MESSY = 'http {\nserver {\n  listen 80;   server_name  a;\nlocation / {\nproxy_pass http://b;\n}\n}\n}\n';
+
+  it('changes only the lines in the range, and the whole range gives the whole format', () => {
+    // Lines 3-5: the location block. Its lines get their depth; the server's lines stay as written.
+    const span = { start: lineStart(MESSY, 3), end: lineStart(MESSY, 6) };
+    const result = formatEdits(parse(MESSY), DEFAULT, span);
+    assert.ok(result.ok);
+    for (const edit of result.edits) assert.ok(edit.end >= span.start && edit.start <= span.end, 'edit in range');
+    assert.equal(
+      applyEdits(MESSY, result.edits),
+      'http {\nserver {\n  listen 80;   server_name  a;\n        location / {\n            proxy_pass http://b;\n        }\n}\n}\n',
+    );
+    const all = formatEdits(parse(MESSY), DEFAULT, { start: 0, end: MESSY.length });
+    assert.ok(all.ok);
+    assert.equal(applyEdits(MESSY, all.edits), format(MESSY));
+  });
+
+  it('splits two statements on one selected line, and leaves a formatted file alone', () => {
+    const span = { start: lineStart(MESSY, 2), end: lineStart(MESSY, 3) };
+    const result = formatEdits(parse(MESSY), DEFAULT, span);
+    assert.ok(result.ok);
+    assert.match(applyEdits(MESSY, result.edits), /^ {8}listen 80;\n {8}server_name a;\nlocation/m);
+    const clean = formatEdits(parse(format(MESSY)), DEFAULT);
+    assert.deepEqual(clean.ok && clean.edits, []);
+  });
+});
 
 describe('formatting keeps what nginx parses and is idempotent', () => {
   it('over every fixture config', () => {

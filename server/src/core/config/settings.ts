@@ -26,6 +26,10 @@ export interface Settings {
   templateVariables: Record<string, string>;
   /** Format Document for nginx files; off when another nginx extension formats them. */
   formatEnable: boolean;
+  /** Completion of directives, values, variables, upstreams and named locations. */
+  completionEnable: boolean;
+  /** Hover documentation of directives and variables. */
+  hoverEnable: boolean;
 }
 
 export type SettingScope = 'application' | 'machine' | 'window' | 'resource' | 'machine-overridable';
@@ -100,6 +104,20 @@ export const SETTING_SPECS: { readonly [K in keyof Settings]: SettingSpec<K> } =
     description:
       'Format Document for nginx files: indentation by depth, one statement per line, arguments, comments and Lua bodies kept as written. Turn it off if another nginx extension formats them.',
   },
+  completionEnable: {
+    key: 'completionEnable',
+    default: true,
+    scope: 'resource',
+    description:
+      'Completion in nginx files: directives valid where the cursor is, their values, variables, upstream names and named locations. Turn it off if another nginx extension completes them.',
+  },
+  hoverEnable: {
+    key: 'hoverEnable',
+    default: true,
+    scope: 'resource',
+    description:
+      "Hover in nginx files: a directive's syntax, default, contexts and documentation; where a variable is defined. Turn it off if another nginx extension shows them.",
+  },
   templateVariables: {
     key: 'templateVariables',
     default: {},
@@ -148,6 +166,8 @@ export function normalizeSettings(raw: unknown): Settings {
   }
   if (typeof input.codeLens === 'boolean') settings.codeLens = input.codeLens;
   if (typeof input.formatEnable === 'boolean') settings.formatEnable = input.formatEnable;
+  if (typeof input.completionEnable === 'boolean') settings.completionEnable = input.completionEnable;
+  if (typeof input.hoverEnable === 'boolean') settings.hoverEnable = input.hoverEnable;
   if (input.templateVariables && typeof input.templateVariables === 'object') {
     for (const [name, value] of Object.entries(input.templateVariables as Record<string, unknown>))
       if (typeof value === 'string') settings.templateVariables[name] = value;

@@ -1,0 +1,202 @@
+/**
+ * Where the cursor stands in a (possibly half-typed) file: the enclosing blocks as nginx contexts,
+ * the directive under the cursor, and what the statement being typed holds so far. Works on the
+ * tolerant parse plus the text of the current statement, since completion is asked for in text
+ * that is not a valid config yet.
+ */
+import type { DirectiveContext } from '../directives/reference';
+import type { ContextName } from '../model/tree';
+import type { Directive, ParsedFile } from '../parser/ast';
+
+/** Blocks whose bodies are table entries, not directives. */
+const TABLE_BLOCKS: ReadonlySet<string> = new Set(['map', 'types', 'geo', 'split_clients', 'match', 'charset_map']);
+
+/** The directive in `list` whose extent holds `offset` (blocks run to their `}`, or on when unclosed). */
+function holding(list: readonly Directive[], offset: number, openEnd: number): Directive | undefined {
+  // Directives are in source order: a binary search keeps a 5,000-server http block cheap.
+  let low = 0;
+  let high = list.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    const directive = list[middle] as Directive;
+    if (directive.offset > offset) high = middle - 1;
+    else {
+      const block = directive.block;
+      const end = block ? (block.closeOffset < 0 ? openEnd : block.closeOffset) : directive.endOffset;
+      if (offset <= end) return directive;
+      low = middle + 1;
+    }
+  }
+  return undefined;
+}
+
+export interface Enclosing {
+  /** The blocks holding the offset, outermost first. */
+  readonly blocks: readonly Directive[];
+  /** The offset is inside a raw body (`*_by_lua_block`): Lua, not nginx. */
+  readonly inRawBody: boolean;
+}
+
+/** The blocks whose bodies hold `offset` (between `{` and `}`), outermost first. */
+export function enclosingBlocks(file: ParsedFile, offset: number): Enclosing {
+  const blocks: Directive[] = [];
+  let list: readonly Directive[] = file.directives;
+  const openEnd = Number.MAX_SAFE_INTEGER;
+  for (;;) {
+    const directive = holding(list, offset, openEnd);
+    const block = directive?.block;
+    if (!directive || !block || offset <= block.openOffset) return { blocks, inRawBody: false };
+    if (block.closeOffset >= 0 && offset > block.closeOffset) return { blocks, inRawBody: false };
+    if (block.rawBody) return { blocks, inRawBody: true };
+    blocks.push(directive);
+    list = block.children;
+  }
+}
+
+/** The innermost directive whose text (name to `;` or `}`) holds `offset`. */
+export function directiveAt(file: ParsedFile, offset: number): Directive | undefined {
+  let found: Directive | undefined;
+  let list: readonly Directive[] = file.directives;
+  for (;;) {
+    const directive = holding(list, offset, Number.MAX_SAFE_INTEGER);
+    if (!directive || offset > directive.endOffset + 1) return found;
+    found = directive;
+    const block = directive.block;
+    if (!block || block.rawBody || offset <= block.openOffset) return found;
+    list = block.children;
+  }
+}
+
+/** The documentation's contexts for the top level of a file nginx reads in `context`. */
+export function topLevelContexts(context: ContextName): DirectiveContext[] {
+  switch (context) {
+    case 'main':
+    case 'http':
+    case 'server':
+    case 'location':
+    case 'limit_except':
+    case 'upstream':
+    case 'events':
+    case 'stream':
+      return [context];
+    case 'if':
+      return ['if-in-location'];
+    default:
+      return [];
+  }
+}
+
+/**
+ * The nginx contexts a statement inside `blocks` stands in; [] inside a table block (`map`,
+ * `types`, …) or a block the documentation does not know. `topLevel` is where the file's own top
+ * level is read.
+ */
+export function contextsOf(blocks: readonly Directive[], topLevel: readonly DirectiveContext[]): DirectiveContext[] {
+  let contexts: DirectiveContext[] = [...topLevel];
+  let protocol: 'http' | 'stream' | 'mail' = topLevel.some((c) => c.startsWith('stream'))
+    ? 'stream'
+    : topLevel.some((c) => c.startsWith('mail'))
+      ? 'mail'
+      : 'http';
+  for (const block of blocks) {
+    if (TABLE_BLOCKS.has(block.name)) return [];
+    switch (block.name) {
+      case 'events':
+        contexts = ['events'];
+        break;
+      case 'http':
+      case 'stream':
+      case 'mail':
+        protocol = block.name;
+        contexts = [block.name];
+        break;
+      case 'server':
+        // `server` inside an upstream is a member line, not a block; a block here is a virtual server.
+        contexts = [protocol === 'stream' ? 'stream-server' : protocol === 'mail' ? 'mail-server' : 'server'];
+        break;
+      case 'upstream':
+        contexts = [protocol === 'stream' ? 'stream-upstream' : 'upstream'];
+        break;
+      case 'location':
+        contexts = ['location'];
+        break;
+      case 'limit_except':
+        contexts = ['limit_except'];
+        break;
+      case 'if':
+        contexts = [
+          contexts.includes('location') || contexts.includes('if-in-location') ? 'if-in-location' : 'if-in-server',
+        ];
+        break;
+      default:
+        return [];
+    }
+  }
+  return contexts;
+}
+
+export interface StatementSoFar {
+  /** Words of the statement before the one being typed. */
+  readonly words: readonly string[];
+  /** The partial word ending at the cursor ("" right after a space). */
+  readonly prefix: string;
+  /** Offset where `prefix` starts. */
+  readonly prefixStart: number;
+  /** The cursor is in a comment or inside a quoted string. */
+  readonly inCommentOrString: boolean;
+}
+
+/**
+ * The statement being typed: the text since the last `;`, `{` or `}` before the cursor, split into
+ * words. Comments (from `#` to the end of the line) are skipped; a cursor in one, or in an open
+ * quoted string, is reported so that completion stays quiet there.
+ */
+export function statementAt(text: string, offset: number): StatementSoFar {
+  let start = offset;
+  // Bounded: a statement is short, and a long run without `;{}` is not one being typed.
+  const floor = Math.max(0, offset - 4096);
+  while (start > floor) {
+    const ch = text.charCodeAt(start - 1);
+    if (ch === 59 /* ; */ || ch === 123 /* { */ || ch === 125 /* } */) break;
+    start--;
+  }
+  const words: string[] = [];
+  let current = '';
+  let currentStart = start;
+  let quote = '';
+  let comment = false;
+  for (let i = start; i < offset; i++) {
+    const ch = text[i] as string;
+    if (comment) {
+      if (ch === '\n') comment = false;
+      continue;
+    }
+    if (quote) {
+      current += ch;
+      if (ch === '\\') {
+        current += text[i + 1] ?? '';
+        i++;
+      } else if (ch === quote) quote = '';
+      continue;
+    }
+    if (ch === '#' && current === '') {
+      comment = true;
+      continue;
+    }
+    if (ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r') {
+      if (current) words.push(current);
+      current = '';
+      currentStart = i + 1;
+      continue;
+    }
+    if ((ch === '"' || ch === "'") && current === '') quote = ch;
+    if (current === '') currentStart = i;
+    current += ch;
+  }
+  return {
+    words,
+    prefix: current,
+    prefixStart: current ? currentStart : offset,
+    inCommentOrString: comment || !!quote,
+  };
+}

@@ -1,0 +1,189 @@
+/**
+ * The file's structure for the editor: the outline (document symbols), folding ranges, and the
+ * servers and locations of whole configs for workspace symbol search. Pure functions of the parse
+ * and the model; lsp/features.ts converts them.
+ */
+import type { ConfigModel } from '../model/effective';
+import type { Directive, ParsedFile, Range } from '../parser/ast';
+
+export type SymbolKindName = 'namespace' | 'server' | 'location' | 'upstream' | 'map' | 'condition';
+
+export interface OutlineSymbol {
+  readonly name: string;
+  readonly detail: string | undefined;
+  readonly kind: SymbolKindName;
+  readonly range: Range;
+  readonly selectionRange: Range;
+  readonly children: OutlineSymbol[];
+}
+
+const KINDS: Record<string, SymbolKindName> = {
+  http: 'namespace',
+  stream: 'namespace',
+  mail: 'namespace',
+  events: 'namespace',
+  server: 'server',
+  location: 'location',
+  limit_except: 'condition',
+  if: 'condition',
+  upstream: 'upstream',
+  map: 'map',
+  geo: 'map',
+  split_clients: 'map',
+};
+
+/** The `server_name` and `listen` values of a server block. */
+export function serverNames(server: Directive): { names: string[]; listens: string[] } {
+  const names: string[] = [];
+  const listens: string[] = [];
+  for (const child of server.block?.children ?? []) {
+    if (child.name === 'server_name') for (let i = 0; i < child.argCount; i++) names.push(child.argValue(i) as string);
+    else if (child.name === 'listen') listens.push(child.args.map((a) => a.value).join(' '));
+  }
+  return { names, listens };
+}
+
+/** The outline: http, server (named by server_name, with its listen), location, upstream, map… nested as written. */
+export function documentSymbols(file: ParsedFile): OutlineSymbol[] {
+  const walk = (directives: readonly Directive[], inUpstream: boolean): OutlineSymbol[] => {
+    const symbols: OutlineSymbol[] = [];
+    for (const directive of directives) {
+      const block = directive.block;
+      if (!block) continue;
+      const kind = KINDS[directive.name];
+      // Other blocks (`types`, `*_by_lua_block`, third-party ones) are not part of the config's structure.
+      if (kind === undefined) continue;
+      const head = [directive.name, ...directive.args.map((a) => a.raw)].join(' ');
+      let name = head;
+      let detail: string | undefined;
+      if (directive.name === 'server' && !inUpstream) {
+        const { names, listens } = serverNames(directive);
+        if (names.length) name = `server ${names.join(' ')}`;
+        if (listens.length) detail = `listen ${listens.join(', ')}`;
+      } else if (directive.name === 'upstream' || directive.name === 'map') {
+        detail = `${block.children.length} ${directive.name === 'map' ? 'entries' : 'lines'}`;
+      }
+      symbols.push({
+        name,
+        detail,
+        kind,
+        range: directive.range,
+        selectionRange: directive.nameWord.range,
+        children: block.rawBody || kind === 'map' ? [] : walk(block.children, directive.name === 'upstream'),
+      });
+    }
+    return symbols;
+  };
+  return walk(file.directives, false);
+}
+
+export interface Fold {
+  readonly startLine: number;
+  readonly endLine: number;
+  readonly comment: boolean;
+}
+
+/** Folding: each block from its `{` line to the line before its `}`, and each run of two or more comment lines. */
+export function foldingRanges(file: ParsedFile): Fold[] {
+  const folds: Fold[] = [];
+  const walk = (directives: readonly Directive[]): void => {
+    for (const directive of directives) {
+      const block = directive.block;
+      if (!block) continue;
+      const start = block.openRange.start.line;
+      const close = block.closeRange;
+      const end = close ? close.start.line - 1 : file.source.positionAt(file.text.length).line;
+      if (end > start) folds.push({ startLine: start, endLine: end, comment: false });
+      if (!block.rawBody) walk(block.children);
+    }
+  };
+  walk(file.directives);
+  const lineStarts = file.source.lineStarts;
+  let runStart = -1;
+  let runEnd = -2;
+  const flush = (): void => {
+    if (runStart >= 0 && runEnd > runStart) folds.push({ startLine: runStart, endLine: runEnd, comment: true });
+  };
+  for (const comment of file.comments) {
+    const line = comment.range.start.line;
+    // Only comments alone on their line make a foldable run (not `listen 80; # note`).
+    if (file.text.slice(lineStarts[line] as number, comment.offset).trim() !== '') continue;
+    if (line === runEnd + 1) runEnd = line;
+    else {
+      flush();
+      runStart = runEnd = line;
+    }
+  }
+  flush();
+  return folds.sort((a, b) => a.startLine - b.startLine);
+}
+
+export interface ConfigSymbol {
+  readonly name: string;
+  readonly kind: 'server' | 'location' | 'upstream';
+  readonly file: string;
+  readonly range: Range;
+  /** The server a location is in, for the editor's "container" column. */
+  readonly container: string | undefined;
+}
+
+/**
+ * Server names, locations and upstreams of a whole config (every file its includes reach),
+ * matching `query` by case-insensitive subsequence, as editors match symbol queries.
+ */
+export function configSymbols(model: ConfigModel, query: string, limit = 5000): ConfigSymbol[] {
+  const wanted = query.toLowerCase();
+  const matches = (name: string): boolean => {
+    if (!wanted) return true;
+    const lower = name.toLowerCase();
+    let at = 0;
+    for (const ch of wanted) {
+      at = lower.indexOf(ch, at);
+      if (at < 0) return false;
+      at++;
+    }
+    return true;
+  };
+  const result: ConfigSymbol[] = [];
+  // Keyed by place: the model may make a node object more than once.
+  const serverLabel = new Map<string, string>();
+  const key = (node: { file: string; directive: Directive }): string => `${node.file}\n${node.directive.offset}`;
+  for (const server of model.servers) {
+    const { names, listens } = serverNames(server.directive);
+    const label = names.length ? names.join(' ') : `server (listen ${listens.join(', ') || 'default'})`;
+    serverLabel.set(key(server), label);
+    if (result.length < limit && matches(label))
+      result.push({
+        name: label,
+        kind: 'server',
+        file: server.file,
+        range: server.directive.range,
+        container: undefined,
+      });
+  }
+  for (const location of model.locations) {
+    if (result.length >= limit) break;
+    if (location.kind !== 'location') continue;
+    const name = `location ${location.modifier ? location.modifier + ' ' : ''}${location.path}`;
+    if (!matches(name)) continue;
+    result.push({
+      name,
+      kind: 'location',
+      file: location.node.file,
+      range: location.node.directive.range,
+      container: location.server ? serverLabel.get(key(location.server)) : undefined,
+    });
+  }
+  for (const [name, node] of model.upstreams) {
+    if (result.length >= limit) break;
+    if (matches(name))
+      result.push({
+        name: `upstream ${name}`,
+        kind: 'upstream',
+        file: node.file,
+        range: node.directive.range,
+        container: undefined,
+      });
+  }
+  return result;
+}
