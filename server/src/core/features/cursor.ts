@@ -151,15 +151,41 @@ export interface StatementSoFar {
  * words. Comments (from `#` to the end of the line) are skipped; a cursor in one, or in an open
  * quoted string, is reported so that completion stays quiet there.
  */
-export function statementAt(text: string, offset: number): StatementSoFar {
-  let start = offset;
-  // Bounded: a statement is short, and a long run without `;{}` is not one being typed.
-  const floor = Math.max(0, offset - 4096);
-  while (start > floor) {
-    const ch = text.charCodeAt(start - 1);
-    if (ch === 59 /* ; */ || ch === 123 /* { */ || ch === 125 /* } */) break;
-    start--;
+/** Where a `#` comment starts on the line [lineStart, end), or `end`; as in nginx, `#` inside a word or quotes is text. */
+function codeEnd(text: string, lineStart: number, end: number): number {
+  let quote = 0;
+  for (let i = lineStart; i < end; i++) {
+    const code = text.charCodeAt(i);
+    if (quote) {
+      if (code === 92 /* \\ */) i++;
+      else if (code === quote) quote = 0;
+    } else if (code === 34 || code === 39) quote = code;
+    else if (code === 35 /* # */ && (i === lineStart || /[\s;{}]/.test(text[i - 1] as string))) return i;
   }
+  return end;
+}
+
+/**
+ * Offset after the last `;`, `{` or `}` before `offset` that is not in a comment, line by line
+ * backwards (a comment may hold braces). Bounded: a statement being typed is not 200 lines long.
+ */
+function statementStart(text: string, offset: number): number {
+  let end = offset;
+  for (let lines = 0; lines < 200 && end > 0; lines++) {
+    const lineStart = text.lastIndexOf('\n', end - 1) + 1;
+    const code = codeEnd(text, lineStart, end);
+    for (let i = code - 1; i >= lineStart; i--) {
+      const ch = text.charCodeAt(i);
+      if (ch === 59 /* ; */ || ch === 123 /* { */ || ch === 125 /* } */) return i + 1;
+    }
+    if (lineStart === 0) return 0;
+    end = lineStart - 1;
+  }
+  return end;
+}
+
+export function statementAt(text: string, offset: number): StatementSoFar {
+  const start = statementStart(text, offset);
   const words: string[] = [];
   let current = '';
   let currentStart = start;
