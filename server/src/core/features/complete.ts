@@ -5,7 +5,7 @@
  */
 import { directiveReference, type DirectiveContext, type DirectiveInfo } from '../directives/reference';
 import type { ParsedFile } from '../parser/ast';
-import { contextsOf, enclosingBlocks, statementAt } from './cursor';
+import { contextsOf, enclosingBlocks, statementAt, PASSES } from './cursor';
 import { plainSyntax } from './docs';
 
 export type CandidateKind = 'directive' | 'block' | 'value' | 'variable' | 'upstream' | 'named-location';
@@ -57,9 +57,6 @@ const REQUEST_HEADERS = [
   'sec_websocket_version',
 ];
 const RESPONSE_HEADERS = ['content_type', 'content_length', 'cache_control', 'location', 'set_cookie', 'upgrade'];
-
-/** Directives whose arguments name a proxied server: `http://` is followed by an upstream name. */
-const PASSES = /^(proxy|grpc|uwsgi|scgi|fastcgi|memcached)_pass$/;
 
 export function completeAt(file: ParsedFile, offset: number, context: CompletionContext): Candidate[] {
   const statement = statementAt(file.text, offset);

@@ -8,6 +8,9 @@ import type { DirectiveContext } from '../directives/reference';
 import type { ContextName } from '../model/tree';
 import type { Directive, ParsedFile } from '../parser/ast';
 
+/** Directives whose argument names a proxied server: after `http://` comes an upstream name. */
+export const PASSES = /^(proxy|grpc|uwsgi|scgi|fastcgi|memcached)_pass$/;
+
 /** Blocks whose bodies are table entries, not directives. */
 const TABLE_BLOCKS: ReadonlySet<string> = new Set(['map', 'types', 'geo', 'split_clients', 'match', 'charset_map']);
 

@@ -6,15 +6,13 @@
 import type { ConfigModel } from '../model/effective';
 import type { ConfigNode } from '../model/tree';
 import type { Directive, ParsedFile, Range } from '../parser/ast';
-import { directiveAt } from './cursor';
+import { directiveAt, PASSES } from './cursor';
 
 export interface Target {
   readonly file: string;
   /** Undefined: the start of the file. */
   readonly range: Range | undefined;
 }
-
-const PASSES = /^(proxy|grpc|uwsgi|scgi|fastcgi|memcached)_pass$/;
 
 /** The `$name` (or `${name}`) around `offset` in `text`, if any. */
 export function variableAt(text: string, offset: number): { name: string; start: number; end: number } | undefined {
