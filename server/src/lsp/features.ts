@@ -105,6 +105,13 @@ function toItem(document: TextDocument, candidate: Candidate, cursor: number): C
   };
 }
 
+/**
+ * Per parse: VS Code asks for symbols from the outline, breadcrumbs and sticky scroll, and for
+ * folding, after each edit; on a 4 MB file each costs a walk of every block.
+ */
+const symbolsByParse = new WeakMap<ParsedFile, DocumentSymbol[]>();
+const foldsByParse = new WeakMap<ParsedFile, FoldingRange[]>();
+
 function toDocumentSymbol(symbol: OutlineSymbol): DocumentSymbol {
   return {
     name: symbol.name,
@@ -174,7 +181,10 @@ export function registerEditingFeatures(
   connection.onDocumentSymbol((params): DocumentSymbol[] | null => {
     const document = documents.get(params.textDocument.uri);
     if (!document) return null;
-    return documentSymbols(host.parsed(document)).map(toDocumentSymbol);
+    const parsed = host.parsed(document);
+    let symbols = symbolsByParse.get(parsed);
+    if (!symbols) symbolsByParse.set(parsed, (symbols = documentSymbols(parsed).map(toDocumentSymbol)));
+    return symbols;
   });
 
   connection.onWorkspaceSymbol((params): SymbolInformation[] => {
@@ -204,11 +214,17 @@ export function registerEditingFeatures(
   connection.onFoldingRanges((params): FoldingRange[] | null => {
     const document = documents.get(params.textDocument.uri);
     if (!document) return null;
-    return foldingRanges(host.parsed(document)).map((fold) => ({
-      startLine: fold.startLine,
-      endLine: fold.endLine,
-      kind: fold.comment ? FoldingRangeKind.Comment : FoldingRangeKind.Region,
-    }));
+    const parsed = host.parsed(document);
+    let folds = foldsByParse.get(parsed);
+    if (!folds) {
+      folds = foldingRanges(parsed).map((fold) => ({
+        startLine: fold.startLine,
+        endLine: fold.endLine,
+        kind: fold.comment ? FoldingRangeKind.Comment : FoldingRangeKind.Region,
+      }));
+      foldsByParse.set(parsed, folds);
+    }
+    return folds;
   });
 
   connection.onDefinition((params): Location[] | null => {

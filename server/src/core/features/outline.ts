@@ -32,13 +32,20 @@ const KINDS: Record<string, SymbolKindName> = {
   split_clients: 'map',
 };
 
+/** The arguments' values, space-separated: read without making a Word per argument (big configs). */
+function argsText(directive: Directive): string {
+  let text = '';
+  for (let i = 0; i < directive.argCount; i++) text += (i ? ' ' : '') + (directive.argValue(i) as string);
+  return text;
+}
+
 /** The `server_name` and `listen` values of a server block. */
 export function serverNames(server: Directive): { names: string[]; listens: string[] } {
   const names: string[] = [];
   const listens: string[] = [];
   for (const child of server.block?.children ?? []) {
     if (child.name === 'server_name') for (let i = 0; i < child.argCount; i++) names.push(child.argValue(i) as string);
-    else if (child.name === 'listen') listens.push(child.args.map((a) => a.value).join(' '));
+    else if (child.name === 'listen') listens.push(argsText(child));
   }
   return { names, listens };
 }
@@ -53,8 +60,7 @@ export function documentSymbols(file: ParsedFile): OutlineSymbol[] {
       const kind = KINDS[directive.name];
       // Other blocks (`types`, `*_by_lua_block`, third-party ones) are not part of the config's structure.
       if (kind === undefined) continue;
-      const head = [directive.name, ...directive.args.map((a) => a.raw)].join(' ');
-      let name = head;
+      let name = directive.argCount ? `${directive.name} ${argsText(directive)}` : directive.name;
       let detail: string | undefined;
       if (directive.name === 'server' && !inUpstream) {
         const { names, listens } = serverNames(directive);
