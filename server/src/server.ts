@@ -97,9 +97,36 @@ interface Analysed {
   readonly findings: Finding[];
   readonly settings: Settings;
   readonly nginxVersion: NginxVersion | undefined;
+  /** Made on the first code action request for this analysis, then kept with it. */
+  fixAll?: ReturnType<typeof fixAllEdits>;
+  assessed?: ReturnType<typeof assessLocations>;
 }
 
-async function analyse(document: TextDocument): Promise<Analysed> {
+function fixAllOf(analysed: Analysed): ReturnType<typeof fixAllEdits> {
+  return (analysed.fixAll ??= fixAllEdits(analysed.findings, analysed.analysis, analysed.nginxVersion));
+}
+
+/**
+ * The last analysis per open document, for its version: code actions (asked on every cursor
+ * move), code lenses and the editing features reuse it instead of analysing the file again,
+ * which on a 4 MB config is most of a second. Dropped when the document, a file it reads or the
+ * settings change (`schedule` is called for each of those).
+ */
+const analysedByUri = new Map<string, { readonly version: number; readonly result: Promise<Analysed> }>();
+
+function analyse(document: TextDocument): Promise<Analysed> {
+  const known = analysedByUri.get(document.uri);
+  if (known && known.version === document.version) return known.result;
+  const result = analyseNow(document);
+  analysedByUri.set(document.uri, { version: document.version, result });
+  // A failure is reported by the caller; the next request tries again.
+  result.catch(() => {
+    if (analysedByUri.get(document.uri)?.result === result) analysedByUri.delete(document.uri);
+  });
+  return result;
+}
+
+async function analyseNow(document: TextDocument): Promise<Analysed> {
   const settings = await settingsFor(document.uri);
   const nginxVersion =
     settings.nginxVersion === 'auto'
@@ -156,6 +183,7 @@ async function validate(uri: string): Promise<void> {
 }
 
 function schedule(uri: string): void {
+  analysedByUri.delete(uri); // something it read may have changed
   clearTimeout(pendingValidations.get(uri));
   if (debounceMs <= 0) {
     pendingValidations.delete(uri);
@@ -290,6 +318,7 @@ documents.onDidClose((event) => {
   analysisByUri.delete(uri);
   includeFoldersByUri.delete(uri);
   settingsByUri.delete(uri);
+  analysedByUri.delete(uri);
   void connection.sendDiagnostics({ uri, diagnostics: [] });
   // Others now read this file from disk instead of the closed buffer.
   revalidateDependents(file);
@@ -323,11 +352,12 @@ connection.onCodeAction(async (params): Promise<CodeAction[]> => {
   const document = documents.get(params.textDocument.uri);
   if (!document) return [];
   try {
-    const { analysis, findings, nginxVersion, settings } = await analyse(document);
+    const analysed = await analyse(document);
+    const { analysis, findings, nginxVersion, settings } = analysed;
     const only = params.context.only;
     const actions: CodeAction[] = [];
     if (wants(only, FIX_ALL_KIND)) {
-      const edits = fixAllEdits(findings, analysis, nginxVersion);
+      const edits = fixAllOf(analysed);
       if (edits.length)
         actions.push({
           title: 'Fix all nginx-ws WebSocket problems',
@@ -353,7 +383,7 @@ connection.onCodeAction(async (params): Promise<CodeAction[]> => {
       actions.push(...byEdit.values());
       const fixable = findings.filter((finding) => finding.severity === 'error' || finding.severity === 'warning');
       if (ours.length && fixable.length > 1) {
-        const edits = fixAllEdits(findings, analysis, nginxVersion);
+        const edits = fixAllOf(analysed);
         if (edits.length) {
           actions.push({
             title: 'Fix all WebSocket problems in this file',
@@ -364,7 +394,7 @@ connection.onCodeAction(async (params): Promise<CodeAction[]> => {
       }
     }
     if (wants(only, CodeActionKind.RefactorRewrite)) {
-      for (const { location, evidence } of assessLocations(analysis, settings)) {
+      for (const { location, evidence } of (analysed.assessed ??= assessLocations(analysis, settings))) {
         if (evidence.strength !== 'none' || location.kind !== 'location') continue;
         if (!rangeContains(location.node.directive.range, params.range.start)) continue;
         const fix = enableWebSocketFix(analysis, location, nginxVersion);
