@@ -26,7 +26,8 @@ import { ParseCache } from './core/model/tree';
 import type { ConfigModel } from './core/model/effective';
 import { analyzeConfig, analyzeFile, type FileAnalysis } from './core/model/workspace';
 import { assessLocations, checkFile, locationHeaderRange, proxiedLocations } from './core/rules/check';
-import type { Finding } from './core/rules/types';
+import type { Diagnosis } from './core/rules/types';
+import { generalFindings } from './core/diagnostics/general';
 import { parseNginxVersion, type NginxVersion } from './core/rules/version';
 import { rangeContains } from './core/parser/text';
 import {
@@ -94,7 +95,7 @@ function settingsFor(uri: string): Promise<Settings> {
 
 interface Analysed {
   readonly analysis: FileAnalysis;
-  readonly findings: Finding[];
+  readonly findings: Diagnosis[];
   readonly settings: Settings;
   readonly nginxVersion: NginxVersion | undefined;
   /** Made on the first code action request for this analysis, then kept with it. */
@@ -138,11 +139,18 @@ async function analyseNow(document: TextDocument): Promise<Analysed> {
     pathMappings: settings.pathMappings,
     parseCache,
   });
-  const findings = checkFile(analysis, {
+  const findings: Diagnosis[] = checkFile(analysis, {
     nginxVersion,
     webSocketPaths: settings.webSocketPaths,
     severity: settings.severity,
   });
+  // What nginx -t would reject, beside the WebSocket findings: the same as `nginx-ws check` reports.
+  for (const finding of generalFindings(analysis, {
+    nginxVersion,
+    extraDirectives: settings.extraDirectives,
+    severity: settings.severity,
+  }))
+    findings.push(finding);
   return { analysis, findings, settings, nginxVersion };
 }
 
@@ -335,7 +343,7 @@ connection.onDidChangeWatchedFiles((params) => {
   }
 });
 
-function findingForDiagnostic(findings: readonly Finding[], diagnostic: Diagnostic): Finding | undefined {
+function findingForDiagnostic(findings: readonly Diagnosis[], diagnostic: Diagnostic): Diagnosis | undefined {
   return findings.find(
     (finding) =>
       finding.code === diagnostic.code &&

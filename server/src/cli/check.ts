@@ -15,7 +15,8 @@ import { ParseCache } from '../core/model/tree';
 import { analyzeConfig, analyzeFile, type FileAnalysis } from '../core/model/workspace';
 import type { Range } from '../core/parser/ast';
 import { checkFile } from '../core/rules/check';
-import type { Finding } from '../core/rules/types';
+import { generalFindings } from '../core/diagnostics/general';
+import type { Diagnosis } from '../core/rules/types';
 import { parseNginxVersion, type NginxVersion } from '../core/rules/version';
 import { NodeFileSystem } from '../node/nodeFileSystem';
 import { DumpFileSystem, parseConfigDump } from './dump';
@@ -95,7 +96,7 @@ function lineRange(range: Range) {
   };
 }
 
-function toCliFinding(finding: Finding, analysis: FileAnalysis, nginxVersion: NginxVersion | undefined): CliFinding {
+function toCliFinding(finding: Diagnosis, analysis: FileAnalysis, nginxVersion: NginxVersion | undefined): CliFinding {
   const preferred = fixesFor(finding, analysis, nginxVersion).find((fix) => fix.isPreferred);
   return {
     file: finding.file,
@@ -156,6 +157,7 @@ export function runCheck(argv: string[], write: (text: string) => void, version:
       'max-warnings': { type: 'string' },
       exclude: { type: 'string', multiple: true, default: [] },
       base: { type: 'string' },
+      'extra-directive': { type: 'string', multiple: true, default: [] },
     },
   });
   if (!positionals.length) throw new UsageError('check needs at least one FILE, DIRECTORY or - (standard input).');
@@ -247,6 +249,7 @@ export function runCheck(argv: string[], write: (text: string) => void, version:
   }
 
   const options = { nginxVersion, webSocketPaths: settings.webSocketPaths, severity: settings.severity };
+  const general = { nginxVersion, severity: settings.severity, extraDirectives: values['extra-directive'] };
   for (const { fs, target } of targets) {
     let analysis = target.analysis;
     if (!analysis) {
@@ -270,6 +273,7 @@ export function runCheck(argv: string[], write: (text: string) => void, version:
     results.push(...parseErrorsAsFindings(target.file, analysis.parsed.errors));
     const current = analysis;
     for (const finding of checkFile(current, options)) results.push(toCliFinding(finding, current, nginxVersion));
+    for (const finding of generalFindings(current, general)) results.push(toCliFinding(finding, current, nginxVersion));
   }
 
   const textOf = (file: string): string | undefined =>

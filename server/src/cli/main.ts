@@ -18,7 +18,7 @@ const VERSION = process.env.NGINX_WS_VERSION ?? '0.1.0';
 
 const USAGE = `Usage:
   nginx-ws check FILE|DIR|-... [--format text|json|sarif|github] [--max-warnings N] [--exclude GLOB]...
-                 [--base DIR] [--fix] [--nginx-version X.Y.Z] [--main-config FILE]
+                 [--base DIR] [--fix] [--nginx-version X.Y.Z] [--main-config FILE] [--extra-directive NAME]...
   nginx-ws test FILE --location PATH [--request-path /path] [--env NAME=VALUE]... [--nginx PATH]
                 [--timeout SECONDS] [--json]
 
@@ -28,7 +28,9 @@ check  reports where a proxied WebSocket will fail (the same rules as the editor
        \`nginx -T\` dump is split back into its files, findings at their paths and lines.
        --format sarif (GitHub code scanning; paths relative to --base, default the working
        directory) or github (workflow annotations). --fix writes the preferred quick fixes
-       into the files first (as "Fix all" in the editor).
+       into the files first (as "Fix all" in the editor). Also what nginx -t rejects (unknown
+       directives, wrong context or arguments, duplicates); --extra-directive declares a
+       directive of a third-party module.
        Exit 1 when any error is found or warnings exceed --max-warnings, 0 otherwise,
        2 on usage errors.
 test   starts a local ws backend and nginx with that location, performs the WebSocket

@@ -14,7 +14,7 @@ import type { TextEdit } from '../core/fixes/edits';
 import type { CodeFix } from '../core/fixes/fixes';
 import type { ConfigNode } from '../core/model/tree';
 import { ruleDocPath } from '../core/rules/registry';
-import type { Finding, Severity } from '../core/rules/types';
+import type { Diagnosis, Severity } from '../core/rules/types';
 
 export const SOURCE = 'nginx-ws';
 export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.${SOURCE}`;
@@ -41,7 +41,7 @@ export function ruleDocUri(code: string, extensionRoot: string): string {
   return uriOf(path.join(extensionRoot, ruleDocPath(code)));
 }
 
-export function findingToDiagnostic(finding: Finding, extensionRoot: string): Diagnostic {
+export function findingToDiagnostic(finding: Diagnosis, extensionRoot: string): Diagnostic {
   const relatedInformation: DiagnosticRelatedInformation[] = finding.related.map((related) => ({
     location: { uri: uriOf(related.file), range: related.range },
     message: related.message,

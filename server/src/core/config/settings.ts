@@ -30,6 +30,8 @@ export interface Settings {
   completionEnable: boolean;
   /** Hover documentation of directives and variables. */
   hoverEnable: boolean;
+  /** Directives of third-party modules, not reported as unknown. */
+  extraDirectives: string[];
 }
 
 export type SettingScope = 'application' | 'machine' | 'window' | 'resource' | 'machine-overridable';
@@ -118,6 +120,13 @@ export const SETTING_SPECS: { readonly [K in keyof Settings]: SettingSpec<K> } =
     description:
       "Hover in nginx files: a directive's syntax, default, contexts and documentation; where a variable is defined. Turn it off if another nginx extension shows them.",
   },
+  extraDirectives: {
+    key: 'extraDirectives',
+    default: [],
+    scope: 'resource',
+    description:
+      'Directive names of nginx modules nginx-ws does not know (a third-party or your own module), so that they are not reported as unknown directives.',
+  },
   templateVariables: {
     key: 'templateVariables',
     default: {},
@@ -168,6 +177,9 @@ export function normalizeSettings(raw: unknown): Settings {
   if (typeof input.formatEnable === 'boolean') settings.formatEnable = input.formatEnable;
   if (typeof input.completionEnable === 'boolean') settings.completionEnable = input.completionEnable;
   if (typeof input.hoverEnable === 'boolean') settings.hoverEnable = input.hoverEnable;
+  if (Array.isArray(input.extraDirectives)) {
+    settings.extraDirectives = input.extraDirectives.filter((item): item is string => typeof item === 'string');
+  }
   if (input.templateVariables && typeof input.templateVariables === 'object') {
     for (const [name, value] of Object.entries(input.templateVariables as Record<string, unknown>))
       if (typeof value === 'string') settings.templateVariables[name] = value;

@@ -90,52 +90,72 @@ export function topLevelContexts(context: ContextName): DirectiveContext[] {
 }
 
 /**
+ * The contexts of the statements inside a block `name` that stands in `contexts`; [] for a table
+ * block (`map`, `types`, …) or a block the documentation does not describe.
+ */
+export function enterBlock(name: string, contexts: readonly DirectiveContext[]): readonly DirectiveContext[] {
+  if (TABLE_BLOCKS.has(name)) return NONE;
+  switch (name) {
+    case 'events':
+      return EVENTS;
+    case 'http':
+      return HTTP;
+    case 'stream':
+      return STREAM;
+    case 'mail':
+      return MAIL;
+    case 'server':
+      // `server` inside an upstream is a member line, not a block; a block here is a virtual server.
+      return protocolOf(contexts) === 'stream' ? STREAM_SERVER : protocolOf(contexts) === 'mail' ? MAIL_SERVER : SERVER;
+    case 'upstream':
+      return protocolOf(contexts) === 'stream' ? STREAM_UPSTREAM : UPSTREAM;
+    case 'location':
+      return LOCATION;
+    case 'limit_except':
+      return LIMIT_EXCEPT;
+    case 'if':
+      return contexts.includes('location') || contexts.includes('if-in-location') ? IF_IN_LOCATION : IF_IN_SERVER;
+    default:
+      return NONE;
+  }
+}
+
+function protocolOf(contexts: readonly DirectiveContext[]): 'http' | 'stream' | 'mail' {
+  for (const context of contexts) {
+    if (context.startsWith('stream')) return 'stream';
+    if (context.startsWith('mail')) return 'mail';
+  }
+  return 'http';
+}
+
+// Shared, so that walking a 5,000-server config makes no array per block.
+const NONE: readonly DirectiveContext[] = Object.freeze([]);
+const EVENTS: readonly DirectiveContext[] = Object.freeze(['events']);
+const HTTP: readonly DirectiveContext[] = Object.freeze(['http']);
+const STREAM: readonly DirectiveContext[] = Object.freeze(['stream']);
+const MAIL: readonly DirectiveContext[] = Object.freeze(['mail']);
+const SERVER: readonly DirectiveContext[] = Object.freeze(['server']);
+const STREAM_SERVER: readonly DirectiveContext[] = Object.freeze(['stream-server']);
+const MAIL_SERVER: readonly DirectiveContext[] = Object.freeze(['mail-server']);
+const UPSTREAM: readonly DirectiveContext[] = Object.freeze(['upstream']);
+const STREAM_UPSTREAM: readonly DirectiveContext[] = Object.freeze(['stream-upstream']);
+const LOCATION: readonly DirectiveContext[] = Object.freeze(['location']);
+const LIMIT_EXCEPT: readonly DirectiveContext[] = Object.freeze(['limit_except']);
+const IF_IN_LOCATION: readonly DirectiveContext[] = Object.freeze(['if-in-location']);
+const IF_IN_SERVER: readonly DirectiveContext[] = Object.freeze(['if-in-server']);
+
+/**
  * The nginx contexts a statement inside `blocks` stands in; [] inside a table block (`map`,
  * `types`, …) or a block the documentation does not know. `topLevel` is where the file's own top
  * level is read.
  */
 export function contextsOf(blocks: readonly Directive[], topLevel: readonly DirectiveContext[]): DirectiveContext[] {
-  let contexts: DirectiveContext[] = [...topLevel];
-  let protocol: 'http' | 'stream' | 'mail' = topLevel.some((c) => c.startsWith('stream'))
-    ? 'stream'
-    : topLevel.some((c) => c.startsWith('mail'))
-      ? 'mail'
-      : 'http';
+  let contexts: readonly DirectiveContext[] = topLevel;
   for (const block of blocks) {
-    if (TABLE_BLOCKS.has(block.name)) return [];
-    switch (block.name) {
-      case 'events':
-        contexts = ['events'];
-        break;
-      case 'http':
-      case 'stream':
-      case 'mail':
-        protocol = block.name;
-        contexts = [block.name];
-        break;
-      case 'server':
-        // `server` inside an upstream is a member line, not a block; a block here is a virtual server.
-        contexts = [protocol === 'stream' ? 'stream-server' : protocol === 'mail' ? 'mail-server' : 'server'];
-        break;
-      case 'upstream':
-        contexts = [protocol === 'stream' ? 'stream-upstream' : 'upstream'];
-        break;
-      case 'location':
-        contexts = ['location'];
-        break;
-      case 'limit_except':
-        contexts = ['limit_except'];
-        break;
-      case 'if':
-        contexts = [
-          contexts.includes('location') || contexts.includes('if-in-location') ? 'if-in-location' : 'if-in-server',
-        ];
-        break;
-      default:
-        return [];
-    }
+    contexts = enterBlock(block.name, contexts);
+    if (!contexts.length) break;
   }
-  return contexts;
+  return [...contexts];
 }
 
 export interface StatementSoFar {

@@ -3,7 +3,7 @@ import type { FileAnalysis } from '../model/workspace';
 import type { ConfigNode } from '../model/tree';
 import { proxyTarget } from '../rules/evidence';
 import { effectiveHeader, findConnectionUpgradeMap } from '../rules/headers';
-import type { Finding } from '../rules/types';
+import type { Diagnosis } from '../rules/types';
 import { defaultsToHttp11, type NginxVersion } from '../rules/version';
 import { indentUnit, insertAtBlockStart, insertAtFileStart, insertIntoLocation, type TextEdit } from './edits';
 
@@ -119,10 +119,23 @@ function fixAllInLocation(
 }
 
 /** The fixes for one finding, computed from the current text: no state is kept between requests. */
-export function fixesFor(finding: Finding, analysis: FileAnalysis, nginxVersion: NginxVersion | undefined): CodeFix[] {
-  const location = finding.location;
-  const fixes: CodeFix[] = [];
+export function fixesFor(
+  finding: Diagnosis,
+  analysis: FileAnalysis,
+  nginxVersion: NginxVersion | undefined,
+): CodeFix[] {
   const data = finding.data;
+  if (data.kind === 'rename') {
+    // A misspelt directive name: one fix per near-miss, preferred when there is only one.
+    return data.candidates.map((name) => ({
+      title: `Change to ${name}`,
+      isPreferred: data.candidates.length === 1,
+      edits: [{ file: finding.file, range: data.range, newText: name }],
+    }));
+  }
+  const location = finding.location;
+  if (!location) return [];
+  const fixes: CodeFix[] = [];
   switch (data.kind) {
     case 'insert': {
       const lines = keepingInheritedHeaders(location, data.lines);
@@ -195,7 +208,7 @@ function sameEdits(a: readonly TextEdit[], b: readonly TextEdit[]): boolean {
  * edits: insertions into one location are merged, in the canonical order.
  */
 export function fixAllEdits(
-  findings: readonly Finding[],
+  findings: readonly Diagnosis[],
   analysis: FileAnalysis,
   nginxVersion: NginxVersion | undefined,
 ): TextEdit[] {
@@ -204,15 +217,14 @@ export function fixAllEdits(
   for (const finding of findings) {
     if (finding.code === 'ws-read-timeout' || finding.severity === 'information' || finding.severity === 'hint')
       continue;
+    // The WebSocket problems only: a general finding (a typo) needs the user's judgement.
+    const location = finding.location;
+    if (!location) continue;
     const data = finding.data;
     if (data.kind === 'insert' || data.kind === 'redeclare') {
-      if (done.has(finding.location)) continue;
-      done.add(finding.location);
-      const edit = insertIntoLocation(
-        analysis,
-        finding.location,
-        missingWebSocketLines(finding.location, nginxVersion),
-      );
+      if (done.has(location)) continue;
+      done.add(location);
+      const edit = insertIntoLocation(analysis, location, missingWebSocketLines(location, nginxVersion));
       if (edit) edits.push(edit);
       continue;
     }

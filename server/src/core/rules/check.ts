@@ -60,7 +60,7 @@ export function proxiedLocations(analysis: FileAnalysis): LocationModel[] {
 }
 
 /** Comments `# nginx-ws-disable-next-line [code ...]`, by the line they silence. */
-function suppressions(analysis: FileAnalysis): Map<number, Set<string> | 'all'> {
+export function suppressions(analysis: FileAnalysis): Map<number, Set<string> | 'all'> {
   const result = new Map<number, Set<string> | 'all'>();
   for (const comment of analysis.parsed.comments) {
     const match = /^\s*nginx-ws-disable-next-line\b(.*)$/.exec(comment.text);
@@ -71,7 +71,7 @@ function suppressions(analysis: FileAnalysis): Map<number, Set<string> | 'all'> 
   return result;
 }
 
-function isSuppressed(table: Map<number, Set<string> | 'all'>, lines: readonly number[], code: string): boolean {
+export function isSuppressed(table: Map<number, Set<string> | 'all'>, lines: readonly number[], code: string): boolean {
   return lines.some((line) => {
     const entry = table.get(line);
     return entry === 'all' || (entry !== undefined && entry.has(code));

@@ -19,18 +19,26 @@ export type FindingData =
   | { readonly kind: 'insert'; readonly lines: readonly string[] }
   | { readonly kind: 'replace-value'; readonly file: string; readonly range: Range; readonly newValue: string }
   | { readonly kind: 'redeclare'; readonly lines: readonly string[] }
+  /** Replace the text at `range` (a misspelt directive name) by one of `candidates`. */
+  | { readonly kind: 'rename'; readonly range: Range; readonly candidates: readonly string[] }
   | { readonly kind: 'none' };
 
-export interface Finding {
+/** What any check reports: a WebSocket rule's finding, or a general one (an unknown directive, …). */
+export interface Diagnosis {
   readonly code: string;
   readonly severity: Severity;
   readonly message: string;
   readonly file: string;
   readonly range: Range;
   readonly related: readonly RelatedLocation[];
-  /** The location the finding is about; fixes insert into it. */
-  readonly location: LocationModel;
+  /** The location a WebSocket finding is about; fixes insert into it. */
+  readonly location?: LocationModel;
   readonly data: FindingData;
+}
+
+/** A WebSocket rule's finding: always about one location. */
+export interface Finding extends Diagnosis {
+  readonly location: LocationModel;
 }
 
 export interface RuleContext {

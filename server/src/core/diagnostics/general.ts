@@ -1,0 +1,385 @@
+/**
+ * General diagnostics: what `nginx -t` rejects, found while typing, for any nginx file and not
+ * only WebSocket locations. From nginx's documentation (core/directives) and, for duplicates, a
+ * table measured on a real nginx (duplicates.generated.ts):
+ *
+ * - `nginx-unknown-directive`: a name nginx does not know. A near miss of a directive valid there
+ *   (`proxy_pas`) is an error with a "Change to proxy_pass" fix; any other unknown name may be a
+ *   third-party module's, so it is information only (thirdParty.ts and `nginxWs.extraDirectives`
+ *   silence known ones);
+ * - `nginx-context`: "\"listen\" directive is not allowed here";
+ * - `nginx-args`: "invalid number of arguments in \"proxy_http_version\" directive", and a block
+ *   directive written without its block or a simple one with a block;
+ * - `nginx-duplicate`: "\"proxy_http_version\" directive is duplicate";
+ * - `nginx-proxy-pass-uri`: a URI part in `proxy_pass` where nginx refuses it;
+ * - `nginx-version`: a value the configured nginx is too old for (`proxy_http_version 2`).
+ *
+ * Not looked into: table blocks (`map`, `types`, …), raw bodies (`*_by_lua_block`), and blocks of
+ * directives nginx does not know (a third-party `rtmp { … }`): their contents are not directives
+ * nginx's documentation describes.
+ */
+import type { SeverityName } from '../config/settings';
+import { directiveReference, type DirectiveContext, type DirectiveInfo } from '../directives/reference';
+import { enterBlock, topLevelContexts } from '../features/cursor';
+import type { FileAnalysis } from '../model/workspace';
+import type { Directive, Range } from '../parser/ast';
+import type { ParsedFileImpl, SyntaxTable } from '../parser/records';
+import { isSuppressed, suppressions } from '../rules/check';
+import { isComplete } from '../rules/evidence';
+import type { Diagnosis, Severity } from '../rules/types';
+import { compareVersions, formatVersion, parseNginxVersion, type NginxVersion } from '../rules/version';
+import { DUPLICATE_REFUSED, FEWER_ARGUMENTS_ACCEPTED, MORE_ARGUMENTS_ACCEPTED } from './measured.generated';
+import { isThirdParty } from './thirdParty';
+
+export const GENERAL_CODES = [
+  'nginx-unknown-directive',
+  'nginx-context',
+  'nginx-args',
+  'nginx-duplicate',
+  'nginx-proxy-pass-uri',
+  'nginx-version',
+] as const;
+
+export interface GeneralOptions {
+  readonly nginxVersion: NginxVersion | undefined;
+  /** Directive names of modules the reference does not know (`nginxWs.extraDirectives`). */
+  readonly extraDirectives: readonly string[];
+  readonly severity: Readonly<Record<string, SeverityName>>;
+}
+
+/** Every context a file of unknown place may be read in: its top-level lines are not judged. */
+const ANYWHERE: readonly DirectiveContext[] = ['main', 'http', 'server', 'location'];
+
+/** Names nginx reads as something else than a directive of the reference. */
+const PASSES_URI = /^(proxy|grpc|uwsgi|scgi|fastcgi|memcached)_pass$/;
+
+/** Edit distance with transpositions (optimal string alignment), stopping early above `limit`. */
+export function editDistance(a: string, b: string, limit: number): number {
+  if (Math.abs(a.length - b.length) > limit) return limit + 1;
+  const rows = a.length + 1;
+  const cols = b.length + 1;
+  let previous2 = new Array<number>(cols).fill(0);
+  let previous = Array.from({ length: cols }, (_, j) => j);
+  for (let i = 1; i < rows; i++) {
+    const current = new Array<number>(cols);
+    current[0] = i;
+    let best = i;
+    for (let j = 1; j < cols; j++) {
+      const cost = a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1;
+      let value = Math.min(
+        (previous[j] as number) + 1,
+        (current[j - 1] as number) + 1,
+        (previous[j - 1] as number) + cost,
+      );
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        value = Math.min(value, (previous2[j - 2] as number) + 1);
+      current[j] = value;
+      if (value < best) best = value;
+    }
+    if (best > limit) return limit + 1;
+    previous2 = previous;
+    previous = current;
+  }
+  return previous[cols - 1] as number;
+}
+
+/** How far a name may be from a directive to count as its misspelling. */
+function allowedDistance(name: string): number {
+  return name.length <= 3 ? 0 : name.length <= 6 ? 1 : 2;
+}
+
+/** Known directives a misspelt `name` may have meant, valid in one of `contexts`, nearest first. */
+export function nearMisses(name: string, contexts: readonly DirectiveContext[]): string[] {
+  const limit = allowedDistance(name);
+  if (limit === 0) return [];
+  const reference = directiveReference();
+  const found: { name: string; distance: number }[] = [];
+  for (const candidate of reference.names()) {
+    const distance = editDistance(name, candidate, limit);
+    if (distance > limit) continue;
+    const fits =
+      contexts.length === 0 ||
+      reference.directives(candidate).some((info) => info.contexts.some((c) => c === 'any' || contexts.includes(c)));
+    if (fits) found.push({ name: candidate, distance });
+  }
+  found.sort((x, y) => x.distance - y.distance || (x.name < y.name ? -1 : 1));
+  const nearest = found[0]?.distance;
+  return found.filter((entry) => entry.distance === nearest).map((entry) => entry.name);
+}
+
+/** The version a value or parameter of a directive appeared in, where the documentation says so. */
+function versionOfArgument(info: DirectiveInfo, value: string): NginxVersion | undefined {
+  const escaped = value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  // "Version 1.1 or 2 (1.29.4) is recommended", "the `quic` parameter (1.25.0)".
+  const pattern = new RegExp(`(?:^|[\\s\`(])${escaped}\`?(?:\\s+parameter)?\\s+\\((\\d+\\.\\d+\\.\\d+)\\)`);
+  const match = pattern.exec(info.description);
+  return match ? parseNginxVersion(match[1] as string) : undefined;
+}
+
+/** The URI part of a static `proxy_pass` URL (after host[:port]), or undefined when there is none. */
+export function uriPart(url: string): string | undefined {
+  if (url.includes('$')) return undefined; // with variables nginx builds the URL per request
+  const scheme = /^[a-z]+:\/\//i.exec(url);
+  if (!scheme) return undefined;
+  let rest = url.slice(scheme[0].length);
+  if (rest.startsWith('unix:')) {
+    const colon = rest.indexOf(':', 5);
+    return colon >= 0 && colon + 1 < rest.length ? rest.slice(colon + 1) : undefined;
+  }
+  const slash = rest.indexOf('/');
+  if (slash < 0) return undefined;
+  rest = rest.slice(slash);
+  return rest;
+}
+
+interface Walk {
+  readonly analysis: FileAnalysis;
+  readonly parsed: ParsedFileImpl;
+  readonly syntax: SyntaxTable;
+  readonly options: GeneralOptions;
+  readonly extra: ReadonlySet<string>;
+  readonly complete: boolean;
+  /** `# nginx-ws-disable-next-line CODE` comments, by the line they silence. */
+  readonly silenced: ReturnType<typeof suppressions>;
+  readonly out: Diagnosis[];
+}
+
+function report(
+  walk: Walk,
+  code: string,
+  severity: Severity,
+  message: string,
+  range: Range,
+  data: Diagnosis['data'],
+): void {
+  const override = walk.options.severity[code];
+  if (override === 'off' || isSuppressed(walk.silenced, [range.start.line], code)) return;
+  walk.out.push({
+    code,
+    severity: override ?? severity,
+    message,
+    file: walk.analysis.parsed.file,
+    range,
+    related: [],
+    data,
+  });
+}
+
+/** What the enclosing location is, for `proxy_pass` URIs: regex, named, `if` or `limit_except`. */
+type Enclosure = 'plain' | 'regex' | 'named' | 'if' | 'limit_except';
+
+function locationKind(first: string): Enclosure {
+  if (first === '~' || first === '~*' || /^~\*?./.test(first)) return 'regex';
+  if (first.startsWith('@')) return 'named';
+  return 'plain';
+}
+
+/** Whether a documented entry may stand in one of `contexts`. */
+function fits(entry: DirectiveInfo, contexts: readonly DirectiveContext[]): boolean {
+  for (const context of entry.contexts) if (context === 'any' || contexts.includes(context)) return true;
+  return false;
+}
+
+/** Names nginx could take as a directive of the reference: not a variable, a quoted string, … */
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const nameVerdicts = new Map<string, boolean>();
+function isDirectiveName(name: string): boolean {
+  let verdict = nameVerdicts.get(name);
+  if (verdict === undefined) nameVerdicts.set(name, (verdict = NAME.test(name)));
+  return verdict;
+}
+
+/**
+ * One block's statements, read from the parse's records (`SyntaxTable`): a 4 MB config has
+ * 130,000 directives, and making an object of each would cost more than the rest of the check.
+ * A directive's object is made only when something is reported on it.
+ */
+function walkList(
+  walk: Walk,
+  parent: number,
+  contexts: readonly DirectiveContext[],
+  judged: boolean,
+  enclosure: Enclosure,
+): void {
+  const reference = directiveReference();
+  const syntax = walk.syntax;
+  let seen: Set<string> | undefined;
+  for (let index = syntax.firstChild(parent); index >= 0; index = syntax.nextSibling(index)) {
+    const name = syntax.name(index);
+    if (!name || !isDirectiveName(name)) continue;
+    const hasBlock = syntax.hasBlock(index);
+    const entries = reference.directives(name);
+    if (entries.length === 0) {
+      unknownDirective(walk, walk.parsed.directiveAt(index), judged ? contexts : NO_CONTEXTS);
+      continue; // a block of an unknown directive is not looked into
+    }
+    let info: DirectiveInfo | undefined;
+    let fallback: DirectiveInfo | undefined;
+    for (const entry of entries) {
+      if (!fits(entry, contexts)) continue;
+      // Where the place is a guess, an entry of the same shape is the one meant (`server …;` of an upstream excerpt).
+      if (judged || entry.isBlock === hasBlock) {
+        info = entry;
+        break;
+      }
+      fallback ??= entry;
+    }
+    if (!judged) info ??= entries.find((entry) => entry.isBlock === hasBlock) ?? fallback ?? entries[0];
+    if (!info) {
+      const severity = walk.complete ? 'error' : 'warning';
+      report(
+        walk,
+        'nginx-context',
+        severity,
+        `"${name}" directive is not allowed here`,
+        walk.parsed.directiveAt(index).nameWord.range,
+        {
+          kind: 'none',
+        },
+      );
+      continue;
+    }
+    checkShape(walk, index, name, hasBlock, info);
+    if (judged && !hasBlock && DUPLICATE_REFUSED.has(name)) {
+      // The second one is reported, as nginx does.
+      if (seen?.has(name))
+        report(
+          walk,
+          'nginx-duplicate',
+          'error',
+          `"${name}" directive is duplicate`,
+          walk.parsed.directiveAt(index).nameWord.range,
+          {
+            kind: 'none',
+          },
+        );
+      else (seen ??= new Set()).add(name);
+    }
+    if (enclosure !== 'plain' && PASSES_URI.test(name)) {
+      const uri = uriPart(syntax.argValue(index, 0) ?? '');
+      if (uri !== undefined) {
+        const directive = walk.parsed.directiveAt(index);
+        report(
+          walk,
+          'nginx-proxy-pass-uri',
+          'error',
+          `"${name}" cannot have URI part in location given by regular expression, or inside named location, or inside "if" statement, or inside "limit_except" block`,
+          directive.args[0]?.range ?? directive.nameWord.range,
+          { kind: 'none' },
+        );
+      }
+    }
+    if (!hasBlock || syntax.rawBodies.has(index)) continue; // Lua and other raw bodies are not nginx
+    const inner = enterBlock(name, contexts);
+    if (!inner.length) continue; // a table (map, types, …) or a block the documentation does not describe
+    const innerEnclosure: Enclosure =
+      name === 'location'
+        ? locationKind(syntax.argValue(index, 0) ?? '')
+        : name === 'if'
+          ? 'if'
+          : name === 'limit_except'
+            ? 'limit_except'
+            : enclosure;
+    walkList(walk, index, inner, true, innerEnclosure);
+  }
+}
+
+const NO_CONTEXTS: readonly DirectiveContext[] = Object.freeze([]);
+
+function unknownDirective(walk: Walk, directive: Directive, contexts: readonly DirectiveContext[]): void {
+  const name = directive.name;
+  if (isThirdParty(name, walk.extra)) return;
+  const range = directive.nameWord.range;
+  const candidates = nearMisses(name, contexts);
+  if (candidates.length) {
+    const list = candidates.map((c) => `"${c}"`).join(' or ');
+    report(walk, 'nginx-unknown-directive', 'error', `unknown directive "${name}": did you mean ${list}?`, range, {
+      kind: 'rename',
+      range,
+      candidates,
+    });
+    return;
+  }
+  report(
+    walk,
+    'nginx-unknown-directive',
+    'information',
+    `unknown directive "${name}": not in nginx's documentation nor a known third-party module. If a module of yours provides it, add it to nginxWs.extraDirectives.`,
+    range,
+    { kind: 'none' },
+  );
+}
+
+function nameRangeOf(walk: Walk, index: number): Range {
+  return walk.parsed.directiveAt(index).nameWord.range;
+}
+
+function checkShape(walk: Walk, index: number, name: string, hasBlock: boolean, info: DirectiveInfo): void {
+  const syntax = walk.syntax;
+  if (info.isBlock && !hasBlock) {
+    report(walk, 'nginx-args', 'error', `directive "${name}" has no opening "{"`, nameRangeOf(walk, index), {
+      kind: 'none',
+    });
+    return;
+  }
+  if (!info.isBlock && hasBlock) {
+    report(walk, 'nginx-args', 'error', `directive "${name}" is not terminated by ";"`, nameRangeOf(walk, index), {
+      kind: 'none',
+    });
+    return;
+  }
+  if (name === 'if') return; // the condition is one argument however it is spaced
+  const shape = info.args;
+  const count = syntax.argCount(index);
+  // Where nginx was seen to take more or fewer than the documented syntax shows (`stub_status on`).
+  const tooFew = count < shape.min && !FEWER_ARGUMENTS_ACCEPTED.has(name);
+  const tooMany = count > shape.max && !MORE_ARGUMENTS_ACCEPTED.has(name);
+  if (tooFew || tooMany) {
+    const extra = tooMany ? walk.parsed.directiveAt(index).args.slice(shape.max) : [];
+    const first = extra[0];
+    const last = extra[extra.length - 1];
+    const range = first && last ? { start: first.range.start, end: last.range.end } : nameRangeOf(walk, index);
+    report(walk, 'nginx-args', 'error', `invalid number of arguments in "${name}" directive`, range, { kind: 'none' });
+    return;
+  }
+  const version = walk.options.nginxVersion;
+  if (!version || shape.values.length === 0) return;
+  // Only values the documentation enumerates can carry a version of their own.
+  for (let i = 0; i < count; i++) {
+    const value = syntax.argValue(index, i) as string;
+    if (!shape.values.includes(value) && !shape.keywords.includes(value)) continue;
+    const since = versionOfArgument(info, value);
+    if (since && compareVersions(version, since) < 0) {
+      report(
+        walk,
+        'nginx-version',
+        'warning',
+        `"${value}" in "${name}" needs nginx ${formatVersion(since)}; the configured nginx is ${formatVersion(version)}, which refuses it`,
+        (walk.parsed.directiveAt(index).args[i] as { range: Range }).range,
+        { kind: 'none' },
+      );
+    }
+  }
+}
+
+/** The general diagnostics of the analysed file, in the context nginx reads it in. */
+export function generalFindings(analysis: FileAnalysis, options: GeneralOptions): Diagnosis[] {
+  const tree = analysis.tree;
+  // A file no main config includes, whose place was guessed from its content: its top level is not judged.
+  const guessed = analysis.file === tree.rootFile && tree.rootContextSource === 'inferred';
+  const topLevel = guessed ? ANYWHERE : topLevelContexts(analysis.context);
+  const parsed = analysis.parsed as ParsedFileImpl;
+  const walk: Walk = {
+    analysis,
+    parsed,
+    syntax: parsed.syntax,
+    options,
+    extra: new Set(options.extraDirectives),
+    complete: isComplete(analysis),
+    silenced: suppressions(analysis),
+    out: [],
+  };
+  const judged = !guessed && topLevel.length > 0;
+  walkList(walk, -1, topLevel.length ? topLevel : ANYWHERE, judged, 'plain');
+  return walk.out;
+}
