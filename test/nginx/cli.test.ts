@@ -33,6 +33,32 @@ describe('nginx-ws check', () => {
     );
   });
 
+  test('reports what nginx -t rejects too, with the typo fix in JSON; --extra-directive declares a module directive', () => {
+    writeFileSync(
+      path.join(workDir, 'general.conf'),
+      'events {}\nhttp {\n  server {\n    listen 80;\n    location / {\n      proxy_pas http://127.0.0.1:9000;\n      my_knob on;\n    }\n  }\n}\n',
+    );
+    const text = nginxWs('check', '--nginx-version', '1.22.1', 'general.conf');
+    assert.equal(text.status, 1, text.stderr);
+    assert.match(
+      text.stdout,
+      /^general\.conf:6:7: error: unknown directive "proxy_pas": did you mean "proxy_pass"\? \[nginx-unknown-directive\]$/m,
+    );
+    assert.match(text.stdout, /^general\.conf:7:7: information: unknown directive "my_knob"/m);
+    const json = JSON.parse(
+      nginxWs('check', '--format', 'json', '--nginx-version', '1.22.1', 'general.conf').stdout,
+    ) as {
+      code: string;
+      line: number;
+      fix?: { description: string; edits: { newText: string }[] };
+    }[];
+    const typo = json.find((finding) => finding.code === 'nginx-unknown-directive' && finding.line === 6);
+    assert.equal(typo?.fix?.description, 'Change to proxy_pass');
+    assert.equal(typo?.fix?.edits[0]?.newText, 'proxy_pass');
+    const declared = nginxWs('check', '--nginx-version', '1.22.1', '--extra-directive', 'my_knob', 'general.conf');
+    assert.doesNotMatch(declared.stdout, /my_knob/);
+  });
+
   test('exits 0 when there are only warnings or notes', () => {
     const result = nginxWs('check', 'map-idiom.conf');
     assert.equal(result.status, 0, result.stdout);

@@ -1,15 +1,18 @@
 // The editing features as VS Code shows them (issue #12): the completion list in a location
 // (vscode.executeCompletionItemProvider), hover text (vscode.executeHoverProvider), and a Format
-// Document round trip (editor.action.formatDocument on the active editor). Expected results come
+// Document round trip (editor.action.formatDocument on the active editor), and the quick fix of a
+// misspelt directive (nginx -t: unknown directive "proxy_pas"). Expected results come
 // from nginx's documentation: `proxy_pass` is valid in a location, `listen` and `server_name`
 // are not; `proxy_http_version` defaults to 1.1 since 1.29.7.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { openInEditor, rangeOf } from './workspace';
+import { applyEdit, codeOf, openInEditor, rangeOf, waitForDiagnostics } from './workspace';
 
+/** Puts the document back as it is on disk, so that the next test starts from the fixture. */
 async function revert(document: vscode.TextDocument): Promise<void> {
   await vscode.window.showTextDocument(document, { preview: false });
   await vscode.commands.executeCommand('workbench.action.files.revert');
+  assert.equal(document.isDirty, false, `${document.uri.path} is back as on disk`);
 }
 
 function hoverText(hovers: readonly vscode.Hover[]): string {
@@ -85,6 +88,41 @@ suite('Editing features', () => {
         { tabSize: 4, insertSpaces: true },
       );
       assert.deepEqual(again ?? [], [], 'formatting is idempotent');
+    } finally {
+      await revert(document);
+    }
+  });
+
+  test('a misspelt proxy_pass is an error whose preferred quick fix changes it back', async () => {
+    const document = await openInEditor('editing/conf.d/site.conf');
+    try {
+      const name = rangeOf(document, 'proxy_pass');
+      const edit = new vscode.WorkspaceEdit();
+      edit.replace(document.uri, name, 'proxy_pas');
+      await applyEdit(edit, 'the typo');
+      const onTypo = (d: vscode.Diagnostic): boolean =>
+        codeOf(d) === 'nginx-unknown-directive' && d.range.start.line === name.start.line;
+      const typo = (await waitForDiagnostics(document.uri, (list) => list.some(onTypo), 'the unknown directive')).find(
+        onTypo,
+      );
+      assert.ok(typo);
+      assert.equal(typo.message, 'unknown directive "proxy_pas": did you mean "proxy_pass"?');
+      assert.equal(typo.severity, vscode.DiagnosticSeverity.Error);
+      const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+        'vscode.executeCodeActionProvider',
+        document.uri,
+        typo.range,
+        vscode.CodeActionKind.QuickFix.value,
+      );
+      const fix = actions.find((action) => action.isPreferred && action.title === 'Change to proxy_pass');
+      assert.ok(fix, `the preferred fix among ${JSON.stringify(actions.map((a) => a.title))}`);
+      await applyEdit(fix.edit, fix.title);
+      await waitForDiagnostics(
+        document.uri,
+        (diagnostics) => !diagnostics.some((d) => codeOf(d) === 'nginx-unknown-directive'),
+        'no unknown directive',
+      );
+      assert.match(document.getText(), /^ {8}proxy_pass http:\/\/editor_app;$/m);
     } finally {
       await revert(document);
     }

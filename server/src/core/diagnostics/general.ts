@@ -47,6 +47,8 @@ export interface GeneralOptions {
   readonly severity: Readonly<Record<string, SeverityName>>;
 }
 
+const MAIN_BLOCKS: ReadonlySet<string> = new Set(['events', 'http', 'stream', 'mail']);
+
 /** Every context a file of unknown place may be read in: its top-level lines are not judged. */
 const ANYWHERE: readonly DirectiveContext[] = ['main', 'http', 'server', 'location'];
 
@@ -365,8 +367,14 @@ function checkShape(walk: Walk, index: number, name: string, hasBlock: boolean, 
 /** The general diagnostics of the analysed file, in the context nginx reads it in. */
 export function generalFindings(analysis: FileAnalysis, options: GeneralOptions): Diagnosis[] {
   const tree = analysis.tree;
-  // A file no main config includes, whose place was guessed from its content: its top level is not judged.
-  const guessed = analysis.file === tree.rootFile && tree.rootContextSource === 'inferred';
+  // A file no main config includes, whose place was guessed from its content: its top level is not
+  // judged. Certain: a file read from a main config, an annotated one, or a main config itself
+  // (named nginx.conf, or holding the events/http/stream/mail blocks only a main config has).
+  const guessed =
+    analysis.file === tree.rootFile &&
+    tree.rootContextSource !== 'annotation' &&
+    !/(^|[\\/])nginx\.conf$/.test(analysis.file) &&
+    !analysis.parsed.directives.some((d) => MAIN_BLOCKS.has(d.name) && d.block);
   const topLevel = guessed ? ANYWHERE : topLevelContexts(analysis.context);
   const parsed = analysis.parsed as ParsedFileImpl;
   const walk: Walk = {
