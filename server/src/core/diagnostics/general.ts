@@ -49,6 +49,8 @@ export interface GeneralOptions {
 
 const MAIN_BLOCKS: ReadonlySet<string> = new Set(['events', 'http', 'stream', 'mail']);
 
+const NO_CONTEXTS: readonly DirectiveContext[] = Object.freeze([]);
+
 /** Every context a file of unknown place may be read in: its top-level lines are not judged. */
 const ANYWHERE: readonly DirectiveContext[] = ['main', 'http', 'server', 'location'];
 
@@ -109,13 +111,20 @@ export function nearMisses(name: string, contexts: readonly DirectiveContext[]):
   return found.filter((entry) => entry.distance === nearest).map((entry) => entry.name);
 }
 
-/** The version a value or parameter of a directive appeared in, where the documentation says so. */
-function versionOfArgument(info: DirectiveInfo, value: string): NginxVersion | undefined {
-  const escaped = value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  // "Version 1.1 or 2 (1.29.4) is recommended", "the `quic` parameter (1.25.0)".
-  const pattern = new RegExp(`(?:^|[\\s\`(])${escaped}\`?(?:\\s+parameter)?\\s+\\((\\d+\\.\\d+\\.\\d+)\\)`);
-  const match = pattern.exec(info.description);
-  return match ? parseNginxVersion(match[1] as string) : undefined;
+/** Per directive entry: its dated values (from the index, see DirectiveIndex.dated), parsed once. */
+const datedByInfo = new WeakMap<DirectiveInfo, ReadonlyMap<string, NginxVersion>>();
+
+function datedValues(info: DirectiveInfo): ReadonlyMap<string, NginxVersion> {
+  let dated = datedByInfo.get(info);
+  if (!dated) {
+    const found = new Map<string, NginxVersion>();
+    for (const [value, since] of Object.entries(info.datedValues)) {
+      const version = parseNginxVersion(since);
+      if (version) found.set(value, version);
+    }
+    datedByInfo.set(info, (dated = found));
+  }
+  return dated;
 }
 
 /** The URI part of a static `proxy_pass` URL (after host[:port]), or undefined when there is none. */
@@ -171,8 +180,8 @@ function report(
 type Enclosure = 'plain' | 'regex' | 'named' | 'if' | 'limit_except';
 
 function locationKind(first: string): Enclosure {
-  if (first === '~' || first === '~*' || /^~\*?./.test(first)) return 'regex';
-  if (first.startsWith('@')) return 'named';
+  if (first.charCodeAt(0) === 126 /* ~ */) return 'regex';
+  if (first.charCodeAt(0) === 64 /* @ */) return 'named';
   return 'plain';
 }
 
@@ -184,11 +193,85 @@ function fits(entry: DirectiveInfo, contexts: readonly DirectiveContext[]): bool
 
 /** Names nginx could take as a directive of the reference: not a variable, a quoted string, … */
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-const nameVerdicts = new Map<string, boolean>();
-function isDirectiveName(name: string): boolean {
-  let verdict = nameVerdicts.get(name);
-  if (verdict === undefined) nameVerdicts.set(name, (verdict = NAME.test(name)));
-  return verdict;
+
+/** What a directive name means in one context, worked out once per process, not per directive. */
+interface Plan {
+  /** skip: not a name nginx reads as a directive; unknown: not in the reference; context: not allowed here. */
+  readonly kind: 'skip' | 'unknown' | 'context' | 'ok';
+  readonly info: DirectiveInfo | undefined;
+  /** A block directive written without its block, or the reverse: nginx's message. */
+  readonly shapeMessage: string | undefined;
+  /** Argument counts nginx checks (documented, widened where nginx was seen to take more or fewer). */
+  readonly min: number;
+  readonly max: number;
+  readonly duplicateRefused: boolean;
+  readonly passes: boolean;
+  readonly dated: ReadonlyMap<string, NginxVersion> | undefined;
+  /** Contexts inside its block; empty: not looked into. */
+  readonly inner: readonly DirectiveContext[];
+}
+
+const SKIP: Plan = {
+  kind: 'skip',
+  info: undefined,
+  shapeMessage: undefined,
+  min: 0,
+  max: Infinity,
+  duplicateRefused: false,
+  passes: false,
+  dated: undefined,
+  inner: NO_CONTEXTS,
+};
+
+/** Plans by contexts (shared arrays), then by judged/block, then by name. */
+const plans = new WeakMap<readonly DirectiveContext[], Map<string, Plan>[]>();
+
+function planFor(name: string, contexts: readonly DirectiveContext[], judged: boolean, hasBlock: boolean): Plan {
+  let byShape = plans.get(contexts);
+  if (!byShape) plans.set(contexts, (byShape = [new Map(), new Map(), new Map(), new Map()]));
+  const table = byShape[(judged ? 2 : 0) + (hasBlock ? 1 : 0)] as Map<string, Plan>;
+  let plan = table.get(name);
+  if (!plan) table.set(name, (plan = makePlan(name, contexts, judged, hasBlock)));
+  return plan;
+}
+
+function makePlan(name: string, contexts: readonly DirectiveContext[], judged: boolean, hasBlock: boolean): Plan {
+  if (!name || !NAME.test(name)) return SKIP;
+  const entries = directiveReference().directives(name);
+  if (entries.length === 0) return { ...SKIP, kind: 'unknown' };
+  let info: DirectiveInfo | undefined;
+  let fallback: DirectiveInfo | undefined;
+  for (const entry of entries) {
+    if (!fits(entry, contexts)) continue;
+    // Where the place is a guess, an entry of the same shape is the one meant (`server …;` of an upstream excerpt).
+    if (judged || entry.isBlock === hasBlock) {
+      info = entry;
+      break;
+    }
+    fallback ??= entry;
+  }
+  if (!judged) info ??= entries.find((entry) => entry.isBlock === hasBlock) ?? fallback ?? entries[0];
+  if (!info) return { ...SKIP, kind: 'context' };
+  const shapeMessage =
+    info.isBlock && !hasBlock
+      ? `directive "${name}" has no opening "{"`
+      : !info.isBlock && hasBlock
+        ? `directive "${name}" is not terminated by ";"`
+        : undefined;
+  const dated = datedValues(info);
+  return {
+    kind: 'ok',
+    info,
+    shapeMessage,
+    // The condition of `if` is one argument however it is spaced.
+    min: name === 'if' || FEWER_ARGUMENTS_ACCEPTED.has(name) ? 0 : info.args.min,
+    // Where nginx was seen to take more than the documented syntax shows (`stub_status on`).
+    max: name === 'if' || MORE_ARGUMENTS_ACCEPTED.has(name) ? Infinity : info.args.max,
+    duplicateRefused: judged && !hasBlock && DUPLICATE_REFUSED.has(name),
+    passes: PASSES_URI.test(name),
+    dated: dated.size ? dated : undefined,
+    inner: hasBlock ? enterBlock(name, contexts) : NO_CONTEXTS,
+  };
 }
 
 /**
@@ -203,61 +286,32 @@ function walkList(
   judged: boolean,
   enclosure: Enclosure,
 ): void {
-  const reference = directiveReference();
   const syntax = walk.syntax;
   let seen: Set<string> | undefined;
   for (let index = syntax.firstChild(parent); index >= 0; index = syntax.nextSibling(index)) {
     const name = syntax.name(index);
-    if (!name || !isDirectiveName(name)) continue;
     const hasBlock = syntax.hasBlock(index);
-    const entries = reference.directives(name);
-    if (entries.length === 0) {
+    const plan = planFor(name, contexts, judged, hasBlock);
+    if (plan.kind === 'skip') continue;
+    if (plan.kind === 'unknown') {
       unknownDirective(walk, walk.parsed.directiveAt(index), judged ? contexts : NO_CONTEXTS);
       continue; // a block of an unknown directive is not looked into
     }
-    let info: DirectiveInfo | undefined;
-    let fallback: DirectiveInfo | undefined;
-    for (const entry of entries) {
-      if (!fits(entry, contexts)) continue;
-      // Where the place is a guess, an entry of the same shape is the one meant (`server …;` of an upstream excerpt).
-      if (judged || entry.isBlock === hasBlock) {
-        info = entry;
-        break;
-      }
-      fallback ??= entry;
-    }
-    if (!judged) info ??= entries.find((entry) => entry.isBlock === hasBlock) ?? fallback ?? entries[0];
-    if (!info) {
+    if (plan.kind === 'context') {
       const severity = walk.complete ? 'error' : 'warning';
-      report(
-        walk,
-        'nginx-context',
-        severity,
-        `"${name}" directive is not allowed here`,
-        walk.parsed.directiveAt(index).nameWord.range,
-        {
-          kind: 'none',
-        },
-      );
+      const range = nameRangeOf(walk, index);
+      report(walk, 'nginx-context', severity, `"${name}" directive is not allowed here`, range, { kind: 'none' });
       continue;
     }
-    checkShape(walk, index, name, hasBlock, info);
-    if (judged && !hasBlock && DUPLICATE_REFUSED.has(name)) {
+    if (plan.shapeMessage) report(walk, 'nginx-args', 'error', plan.shapeMessage, nameRangeOf(walk, index), NONE);
+    else checkArguments(walk, index, name, plan);
+    if (plan.duplicateRefused) {
       // The second one is reported, as nginx does.
       if (seen?.has(name))
-        report(
-          walk,
-          'nginx-duplicate',
-          'error',
-          `"${name}" directive is duplicate`,
-          walk.parsed.directiveAt(index).nameWord.range,
-          {
-            kind: 'none',
-          },
-        );
+        report(walk, 'nginx-duplicate', 'error', `"${name}" directive is duplicate`, nameRangeOf(walk, index), NONE);
       else (seen ??= new Set()).add(name);
     }
-    if (enclosure !== 'plain' && PASSES_URI.test(name)) {
+    if (plan.passes && enclosure !== 'plain') {
       const uri = uriPart(syntax.argValue(index, 0) ?? '');
       if (uri !== undefined) {
         const directive = walk.parsed.directiveAt(index);
@@ -267,13 +321,12 @@ function walkList(
           'error',
           `"${name}" cannot have URI part in location given by regular expression, or inside named location, or inside "if" statement, or inside "limit_except" block`,
           directive.args[0]?.range ?? directive.nameWord.range,
-          { kind: 'none' },
+          NONE,
         );
       }
     }
-    if (!hasBlock || syntax.rawBodies.has(index)) continue; // Lua and other raw bodies are not nginx
-    const inner = enterBlock(name, contexts);
-    if (!inner.length) continue; // a table (map, types, …) or a block the documentation does not describe
+    // Not looked into: a table (map, types, …), a block the documentation does not describe, Lua.
+    if (!hasBlock || plan.inner.length === 0 || syntax.rawBodies.has(index)) continue;
     const innerEnclosure: Enclosure =
       name === 'location'
         ? locationKind(syntax.argValue(index, 0) ?? '')
@@ -282,11 +335,11 @@ function walkList(
           : name === 'limit_except'
             ? 'limit_except'
             : enclosure;
-    walkList(walk, index, inner, true, innerEnclosure);
+    walkList(walk, index, plan.inner, true, innerEnclosure);
   }
 }
 
-const NO_CONTEXTS: readonly DirectiveContext[] = Object.freeze([]);
+const NONE: Diagnosis['data'] = Object.freeze({ kind: 'none' });
 
 function unknownDirective(walk: Walk, directive: Directive, contexts: readonly DirectiveContext[]): void {
   const name = directive.name;
@@ -316,41 +369,23 @@ function nameRangeOf(walk: Walk, index: number): Range {
   return walk.parsed.directiveAt(index).nameWord.range;
 }
 
-function checkShape(walk: Walk, index: number, name: string, hasBlock: boolean, info: DirectiveInfo): void {
+function checkArguments(walk: Walk, index: number, name: string, plan: Plan): void {
   const syntax = walk.syntax;
-  if (info.isBlock && !hasBlock) {
-    report(walk, 'nginx-args', 'error', `directive "${name}" has no opening "{"`, nameRangeOf(walk, index), {
-      kind: 'none',
-    });
-    return;
-  }
-  if (!info.isBlock && hasBlock) {
-    report(walk, 'nginx-args', 'error', `directive "${name}" is not terminated by ";"`, nameRangeOf(walk, index), {
-      kind: 'none',
-    });
-    return;
-  }
-  if (name === 'if') return; // the condition is one argument however it is spaced
-  const shape = info.args;
   const count = syntax.argCount(index);
-  // Where nginx was seen to take more or fewer than the documented syntax shows (`stub_status on`).
-  const tooFew = count < shape.min && !FEWER_ARGUMENTS_ACCEPTED.has(name);
-  const tooMany = count > shape.max && !MORE_ARGUMENTS_ACCEPTED.has(name);
-  if (tooFew || tooMany) {
-    const extra = tooMany ? walk.parsed.directiveAt(index).args.slice(shape.max) : [];
+  if (count < plan.min || count > plan.max) {
+    const extra = count > plan.max ? walk.parsed.directiveAt(index).args.slice(plan.max) : [];
     const first = extra[0];
     const last = extra[extra.length - 1];
     const range = first && last ? { start: first.range.start, end: last.range.end } : nameRangeOf(walk, index);
-    report(walk, 'nginx-args', 'error', `invalid number of arguments in "${name}" directive`, range, { kind: 'none' });
+    report(walk, 'nginx-args', 'error', `invalid number of arguments in "${name}" directive`, range, NONE);
     return;
   }
   const version = walk.options.nginxVersion;
-  if (!version || shape.values.length === 0) return;
-  // Only values the documentation enumerates can carry a version of their own.
+  const dated = plan.dated;
+  if (!version || !dated) return;
   for (let i = 0; i < count; i++) {
     const value = syntax.argValue(index, i) as string;
-    if (!shape.values.includes(value) && !shape.keywords.includes(value)) continue;
-    const since = versionOfArgument(info, value);
+    const since = dated.get(value);
     if (since && compareVersions(version, since) < 0) {
       report(
         walk,
@@ -358,7 +393,7 @@ function checkShape(walk: Walk, index: number, name: string, hasBlock: boolean, 
         'warning',
         `"${value}" in "${name}" needs nginx ${formatVersion(since)}; the configured nginx is ${formatVersion(version)}, which refuses it`,
         (walk.parsed.directiveAt(index).args[i] as { range: Range }).range,
-        { kind: 'none' },
+        NONE,
       );
     }
   }

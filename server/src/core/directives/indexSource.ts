@@ -3,6 +3,7 @@
  * its documentation text. Used by `scripts/directive-index.mjs` and by the test that keeps the
  * committed index in step with the installed package; never by the shipped engine.
  */
+import { argumentShape } from './syntax';
 import type * as ReferenceLib from '@nginx/reference-lib' with { 'resolution-mode': 'import' };
 
 /** [name, module, contexts as documented, isBlock, default, syntax lines (Markdown)] */
@@ -14,6 +15,24 @@ export interface DirectiveIndex {
   readonly version: string;
   readonly directives: readonly IndexedDirective[];
   readonly variables: readonly IndexedVariable[];
+  /**
+   * By "name module": enumerated values and keywords the documentation dates, with the version
+   * ("Version 1.1 or 2 (1.29.4) is recommended" → `2`: 1.29.4). Here, so that checking a config
+   * never loads the documentation text.
+   */
+  readonly dated: Readonly<Record<string, Readonly<Record<string, string>>>>;
+}
+
+/** Values of the syntax the description dates: "`quic` parameter (1.25.0)", "or 2 (1.29.4)". */
+export function datedValuesIn(description: string, values: readonly string[]): Record<string, string> {
+  const dated: Record<string, string> = {};
+  for (const value of values) {
+    const escaped = value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const pattern = new RegExp(`(?:^|[\\s\`(])${escaped}\`?(?:\\s+parameter)?\\s+\\((\\d+\\.\\d+\\.\\d+)\\)`);
+    const match = pattern.exec(description);
+    if (match) dated[value] = match[1] as string;
+  }
+  return dated;
 }
 
 export function loadReferenceLib(): typeof ReferenceLib {
@@ -26,12 +45,20 @@ export function buildDirectiveIndex(): DirectiveIndex {
   const lib = loadReferenceLib();
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { version } = require('@nginx/reference-lib/package.json') as { version: string };
+  const entries = lib.getDirectives(lib.Format.Markdown);
+  const dated: Record<string, Record<string, string>> = {};
+  for (const entry of entries) {
+    const shape = argumentShape(entry.syntax);
+    const found = datedValuesIn(entry.description, [...shape.values, ...shape.keywords]);
+    if (Object.keys(found).length) dated[`${entry.name} ${entry.module}`] = found;
+  }
   return {
     version,
-    directives: lib
-      .getDirectives(lib.Format.Markdown)
-      .map((entry) => [entry.name, entry.module, entry.contexts, entry.isBlock, entry.default, entry.syntax] as const),
+    directives: entries.map(
+      (entry) => [entry.name, entry.module, entry.contexts, entry.isBlock, entry.default, entry.syntax] as const,
+    ),
     variables: lib.getVariables(lib.Format.Markdown).map((entry) => [entry.name, entry.module] as const),
+    dated,
   };
 }
 

@@ -43,6 +43,8 @@ export interface DirectiveInfo {
   readonly args: ArgumentShape;
   /** nginx.org page of the directive. */
   readonly url: string;
+  /** Enumerated values and keywords the documentation dates, with the nginx version ("2": "1.29.4"). */
+  readonly datedValues: Readonly<Record<string, string>>;
 }
 
 export interface VariableInfo {
@@ -70,6 +72,8 @@ function documentationOf(key: string): string {
   return documentation.get(key) ?? '';
 }
 
+const NOT_DATED: Readonly<Record<string, string>> = Object.freeze({});
+
 class Directive implements DirectiveInfo {
   readonly contexts: readonly DirectiveContext[];
   readonly url: string;
@@ -88,6 +92,9 @@ class Directive implements DirectiveInfo {
   }
   get description(): string {
     return (this.description_ ??= documentationOf(`${this.name} ${this.module}`));
+  }
+  get datedValues(): Readonly<Record<string, string>> {
+    return DIRECTIVE_INDEX.dated[`${this.name} ${this.module}`] ?? NOT_DATED;
   }
   /** Derived when first read: a config uses a hundred of the 972 directives. */
   get args(): ArgumentShape {
