@@ -38,8 +38,14 @@ export interface DiagnosticData {
 
 /** The rule pages ship inside the extension (`docs/rules`), next to the bundled server (`server/out`). */
 export function ruleDocUri(code: string, extensionRoot: string): string {
-  return uriOf(path.join(extensionRoot, ruleDocPath(code)));
+  // Asked for each of the hundreds of diagnostics a big config publishes on every edit.
+  const key = `${extensionRoot}\n${code}`;
+  let uri = docUris.get(key);
+  if (uri === undefined) docUris.set(key, (uri = uriOf(path.join(extensionRoot, ruleDocPath(code)))));
+  return uri;
 }
+
+const docUris = new Map<string, string>();
 
 export function findingToDiagnostic(finding: Diagnosis, extensionRoot: string): Diagnostic {
   const relatedInformation: DiagnosticRelatedInformation[] = finding.related.map((related) => ({
