@@ -17,7 +17,7 @@ import type { Range } from '../core/parser/ast';
 import { checkFile } from '../core/rules/check';
 import type { Finding } from '../core/rules/types';
 import { parseNginxVersion, type NginxVersion } from '../core/rules/version';
-import { NodeFileSystem } from '../node/nodeFileSystem';
+import { CachingFileSystem, NodeFileSystem } from '../node/nodeFileSystem';
 import { DumpFileSystem, parseConfigDump } from './dump';
 import {
   formatFindingsGithub,
@@ -47,7 +47,7 @@ export function isNginxFile(relative: string): boolean {
 
 /** The nginx files under a directory, sorted, without those `exclude` (gitignore-style globs) names. */
 export function nginxFilesUnder(dir: string, exclude: readonly string[]): string[] {
-  const excluded = exclude.length ? picomatch(exclude.map(gitignoreToGlob), { dot: true }) : () => false;
+  const excluded = exclude.length ? picomatch(exclude.flatMap(gitignoreToGlob), { dot: true }) : () => false;
   const found: string[] = [];
   const walk = (folder: string): void => {
     let entries;
@@ -69,15 +69,19 @@ export function nginxFilesUnder(dir: string, exclude: readonly string[]): string
   return found;
 }
 
-/** `.gitignore` lines as picomatch globs: a name without a slash matches at any depth; `dir/` a folder. */
-export function gitignoreToGlob(pattern: string): string {
+/**
+ * A `.gitignore` line as picomatch globs: a name without a slash matches at any depth; `dir/` a
+ * folder. Two globs rather than one `{a,a/**}`: picomatch's braces around `**\/name` do not match
+ * `name` at the top, so `--exclude flat.conf` left ./flat.conf in.
+ */
+export function gitignoreToGlob(pattern: string): string[] {
   let glob = pattern.trim();
   const anchored = glob.startsWith('/');
   if (anchored) glob = glob.slice(1);
   const folder = glob.endsWith('/');
   if (folder) glob = glob.slice(0, -1);
   if (!anchored && !glob.includes('/')) glob = `**/${glob}`;
-  return folder ? `${glob}/**` : `{${glob},${glob}/**}`;
+  return folder ? [`${glob}/**`] : [glob, `${glob}/**`];
 }
 
 /** What to check: each file with its analysis, found once. */
@@ -131,6 +135,7 @@ function writeFixes(fs: ConfigFileSystem, edits: readonly TextEdit[]): string[] 
     const text = fs.readFile(file);
     if (text === undefined) continue;
     writeFileSync(file, applyEdits(text, fileEdits));
+    if (fs instanceof CachingFileSystem) fs.invalidate(file);
     written.push(file);
   }
   return written;
@@ -183,7 +188,8 @@ export function runCheck(argv: string[], write: (text: string) => void, version:
 
   const settings = normalizeSettings({});
   const cache = new ParseCache();
-  const disk = new NodeFileSystem();
+  // Each file read once: naming a 4 MB file read it to see that it exists, and again to parse it.
+  const disk = new CachingFileSystem();
   const results: CliFinding[] = [];
   const seen = new Set<string>();
   const targets: { fs: ConfigFileSystem; target: Target }[] = [];
