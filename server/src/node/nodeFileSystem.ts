@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ConfigFileSystem } from '../core/model/fileSystem';
@@ -36,7 +37,10 @@ export class NodeFileSystem implements ConfigFileSystem {
     const open = this.overlay(file);
     if (open !== undefined) return open;
     try {
-      return fs.readFileSync(file, 'utf8');
+      // Configs are nearly always ASCII: read as bytes and copied into a one-byte string, a 4 MB file
+      // takes half the time of readFileSync(file, 'utf8') in a fresh process (UTF-8 decoding).
+      const bytes = fs.readFileSync(file);
+      return isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
     } catch {
       return undefined;
     }

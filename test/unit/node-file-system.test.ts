@@ -1,0 +1,42 @@
+// NodeFileSystem.readFile reads ASCII files through a faster path than UTF-8 decoding: the text
+// must be the same as readFileSync(file, 'utf8') gives, for ASCII and for anything else.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { after, before, test } from 'node:test';
+import { NodeFileSystem } from '../../server/src/node/nodeFileSystem';
+
+let dir = '';
+before(() => (dir = mkdtempSync(path.join(tmpdir(), 'nginx-ws-readfile-'))));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const CASES: [string, Buffer][] = [
+  ['ascii', Buffer.from('http {\n    server { listen 80; }\n}\n')],
+  ['empty', Buffer.alloc(0)],
+  ['latin letters in UTF-8', Buffer.from('# café, Größe\nserver_name ü.example;\n')],
+  ['emoji (outside the BMP)', Buffer.from('add_header X-Mood "😀";\n')],
+  ['a byte order mark', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('events {}\n')])],
+  ['invalid UTF-8 (a lone 0xff)', Buffer.from([0x23, 0x20, 0xff, 0x0a])],
+  ['CRLF line ends', Buffer.from('events {}\r\nhttp {}\r\n')],
+];
+
+for (const [name, bytes] of CASES)
+  test(`readFile: ${name} reads as UTF-8 decoding gives it`, () => {
+    const file = path.join(dir, `${name.replace(/\W+/g, '-')}.conf`);
+    writeFileSync(file, bytes);
+    assert.equal(new NodeFileSystem().readFile(file), readFileSync(file, 'utf8'));
+  });
+
+test('readFile: a missing file is undefined, not an exception', () => {
+  assert.equal(new NodeFileSystem().readFile(path.join(dir, 'missing.conf')), undefined);
+});
+
+test('readFile: an open editor buffer is read before the disk', () => {
+  const file = path.join(dir, 'open.conf');
+  writeFileSync(file, 'events {}\n');
+  assert.equal(
+    new NodeFileSystem((candidate) => (candidate === file ? 'unsaved' : undefined)).readFile(file),
+    'unsaved',
+  );
+});
