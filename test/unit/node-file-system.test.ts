@@ -1,7 +1,8 @@
 // NodeFileSystem.readFile reads ASCII files through a faster path than UTF-8 decoding: the text
-// must be the same as readFileSync(file, 'utf8') gives, for ASCII and for anything else.
+// must be the same as readFileSync(file, 'utf8') gives, for ASCII and for anything else. glob expands
+// as glob(3) does for nginx's include, directory listings standing in for a stat per entry.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -39,4 +40,28 @@ test('readFile: an open editor buffer is read before the disk', () => {
     new NodeFileSystem((candidate) => (candidate === file ? 'unsaved' : undefined)).readFile(file),
     'unsaved',
   );
+});
+
+test('glob: files only, sorted, dot entries left out, symlinks followed, folders of a middle segment', () => {
+  const root = path.join(dir, 'globbed');
+  for (const folder of ['conf.d', 'sites/a', 'sites/b', 'sites/.hidden', 'sites/c.conf'])
+    mkdirSync(path.join(root, folder), { recursive: true });
+  for (const file of ['conf.d/b.conf', 'conf.d/a.conf', 'conf.d/.dot.conf', 'conf.d/B.conf', 'conf.d/notes.txt'])
+    writeFileSync(path.join(root, file), 'events {}\n');
+  for (const file of ['sites/a/app.conf', 'sites/b/app.conf', 'sites/.hidden/app.conf', 'sites/plain.conf'])
+    writeFileSync(path.join(root, file), 'events {}\n');
+  symlinkSync(path.join(root, 'conf.d', 'a.conf'), path.join(root, 'conf.d', 'link.conf'));
+  symlinkSync(path.join(root, 'sites', 'a'), path.join(root, 'sites', 'linked'));
+  symlinkSync(path.join(root, 'missing.conf'), path.join(root, 'conf.d', 'dangling.conf'));
+  const disk = new NodeFileSystem();
+  const rel = (pattern: string): string[] =>
+    disk.glob(path.join(root, pattern)).map((file) => path.relative(root, file).split(path.sep).join('/'));
+  assert.deepEqual(rel('conf.d/*.conf'), ['conf.d/B.conf', 'conf.d/a.conf', 'conf.d/b.conf', 'conf.d/link.conf']);
+  assert.deepEqual(rel('conf.d/.*.conf'), ['conf.d/.dot.conf']);
+  assert.deepEqual(rel('conf.d/[ab].conf'), ['conf.d/a.conf', 'conf.d/b.conf']);
+  assert.deepEqual(rel('sites/*/app.conf'), ['sites/a/app.conf', 'sites/b/app.conf', 'sites/linked/app.conf']);
+  // A folder named like a file is not a file.
+  assert.deepEqual(rel('sites/*.conf'), ['sites/plain.conf']);
+  assert.deepEqual(rel('nowhere/*.conf'), []);
+  assert.deepEqual(rel('conf.d/a.conf'), ['conf.d/a.conf']);
 });

@@ -170,9 +170,17 @@ class SettingValue implements Setting {
   }
 }
 
+/** The lower-cased name of the `proxy_set_header` of record `index`, worked out once per parse. */
+function headerKeyAt(scope: Scope, index: number): string {
+  const parsed = scope.parsed;
+  const keys = (parsed.headerKeys ??= []);
+  let key = keys[index];
+  if (key === undefined) keys[index] = key = (parsed.syntax.argValue(index, 0) ?? '').toLowerCase();
+  return key;
+}
+
 class HeaderLineValue implements HeaderLine {
   private name_: string | undefined;
-  private key_: string | undefined;
   constructor(
     private readonly scope: Scope,
     private readonly index: number,
@@ -184,7 +192,7 @@ class HeaderLineValue implements HeaderLine {
     return (this.name_ ??= this.scope.parsed.syntax.argValue(this.index, 0) ?? '');
   }
   get key(): string {
-    return (this.key_ ??= this.name.toLowerCase());
+    return headerKeyAt(this.scope, this.index);
   }
   get value(): Word | undefined {
     return this.node.directive.args[1];
@@ -225,6 +233,32 @@ class OwnHeaderSet implements HeaderSet {
     }
     return this.dropped_;
   }
+  /** See headersMention: its own records, then what it inherits, with no line made. */
+  mentions(key: string): boolean {
+    if (this.lines_) return this.lines_.some((line) => line.key === key);
+    return recordsMention(this.scope, this.block, key) || headersMention(this.inherited, key);
+  }
+}
+
+function recordsMention(scope: Scope, block: number, key: string): boolean {
+  const syntax = scope.parsed.syntax;
+  const kinds = kindsOf(scope);
+  for (let child = syntax.firstChild(block); child >= 0; child = syntax.nextSibling(child)) {
+    if (kindAt(kinds, scope, child) === Kind.ProxySetHeader && headerKeyAt(scope, child) === key) return true;
+    for (let at = scope.includedStart(child), end = scope.includedEnd(child); at < end; at++)
+      if (recordsMention(scope.includedScope(at), -1, key)) return true;
+  }
+  return false;
+}
+
+/**
+ * Whether `key` (lower-case) is among the set's lines or those it drops, without making the lines:
+ * most locations of a big config say nothing of Upgrade or Connection, and listing their lines
+ * cost an object per line per location. False means: no line, and no dropped line, has that name.
+ */
+export function headersMention(headers: HeaderSet, key: string): boolean {
+  if (headers instanceof OwnHeaderSet) return headers.mentions(key);
+  return headers.lines.some((line) => line.key === key) || headers.dropped.some((line) => line.key === key);
 }
 
 function collectHeaderLines(scope: Scope, block: number, out: HeaderLine[]): void {
@@ -249,6 +283,20 @@ function variableName(value: string | undefined): string | undefined {
   if (end <= start) return undefined;
   for (let i = start; i < end; i++) if (!isNameCode(value.charCodeAt(i))) return undefined;
   return value.slice(start, end).toLowerCase();
+}
+
+/** As splitLocationArgs, from the record: a location's node and directive need not be made to know its path. */
+function splitLocationRecord(scope: Scope, index: number): { modifier: string; path: string } {
+  const syntax = scope.parsed.syntax;
+  if (syntax.name(index) !== 'location') return splitLocationArgs(scope.node(index).directive);
+  const first = syntax.argValue(index, 0) ?? '';
+  const count = syntax.argCount(index);
+  if (count >= 2 && (first === '=' || first === '~' || first === '~*' || first === '^~'))
+    return { modifier: first, path: syntax.argValue(index, 1) ?? '' };
+  if (first.startsWith('@')) return { modifier: '@', path: first };
+  const glued = /^(\^~|~\*|~|=)(.+)$/.exec(first);
+  if (glued) return { modifier: glued[1] as string, path: glued[2] as string };
+  return { modifier: '', path: first };
 }
 
 function splitLocationArgs(directive: Directive): { modifier: string; path: string } {
@@ -304,7 +352,7 @@ class LocationModelImpl implements LocationModel {
     return undefined;
   }
   protected get parts(): { modifier: string; path: string } {
-    return (this.split ??= splitLocationArgs(this.node.directive));
+    return (this.split ??= splitLocationRecord(this.scope, this.index));
   }
   get modifier(): string {
     return this.parts.modifier;

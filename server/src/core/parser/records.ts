@@ -412,6 +412,8 @@ export class ParsedFileImpl implements ParsedFile {
    */
   treeFacts: unknown = undefined;
   nameKinds: Uint8Array | undefined = undefined;
+  /** The model's lower-cased `proxy_set_header` names by record: a snippet's lines are read in thousands of places. */
+  headerKeys: (string | undefined)[] | undefined = undefined;
   constructor(
     readonly file: string,
     readonly source: SourceTextImpl,

@@ -7,7 +7,7 @@ import { evaluateLocation, HANDSHAKES } from '../eval/evaluate';
 import { assessEvidence, isComplete, severityFor, type Evidence, type EvidenceOptions } from './evidence';
 import { effectiveHeader } from './headers';
 import { RULES } from './registry';
-import type { Finding, Rule, RuleFinding, Severity } from './types';
+import type { Finding, Rule, RuleContext, RuleFinding, Severity } from './types';
 import type { NginxVersion } from './version';
 
 export interface CheckOptions {
@@ -109,19 +109,21 @@ export function checkFile(analysis: FileAnalysis, options: CheckOptions): Findin
     let headerRange: Range | undefined;
     const header = (): Range => (headerRange ??= locationHeaderRange(location));
     const first = handshakes[0];
+    // One context for all the rules: an object per rule per location was garbage by the ten thousand.
+    const context: RuleContext = {
+      analysis,
+      model: analysis.model,
+      location,
+      evidence,
+      nginxVersion: options.nginxVersion,
+      severity: evidenceSeverity,
+      upgrade: first ? first.upgrade.line : effectiveHeader(location, 'upgrade'),
+      connection: first ? first.connection.line : effectiveHeader(location, 'connection'),
+      handshakes,
+      complete,
+    };
     for (const rule of rules) {
-      const reported = rule.check({
-        analysis,
-        model: analysis.model,
-        location,
-        evidence,
-        nginxVersion: options.nginxVersion,
-        severity: evidenceSeverity,
-        upgrade: first ? first.upgrade.line : effectiveHeader(location, 'upgrade'),
-        connection: first ? first.connection.line : effectiveHeader(location, 'connection'),
-        handshakes,
-        complete,
-      });
+      const reported = rule.check(context);
       if (!reported) continue;
       for (const found of Array.isArray(reported) ? reported : [reported as RuleFinding]) {
         let severity: Severity = found.severity ?? weaker(evidenceSeverity, rule.defaultSeverity);

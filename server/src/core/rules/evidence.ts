@@ -1,7 +1,7 @@
 import picomatch from 'picomatch';
 import type { Comment, ParsedFile } from '../parser/ast';
 import { evaluateValue, HANDSHAKES, hasUpgradeToken } from '../eval/evaluate';
-import type { ConfigModel, HeaderLine, LocationModel } from '../model/effective';
+import { headersMention, type ConfigModel, type HeaderLine, type LocationModel } from '../model/effective';
 import type { FileAnalysis } from '../model/workspace';
 import { effectiveHeader } from './headers';
 import type { Severity } from './types';
@@ -188,19 +188,22 @@ export function assessEvidence(
   location: LocationModel,
   options: EvidenceOptions,
 ): Evidence {
-  const upgrade = effectiveHeader(location, 'upgrade');
-  const connection = effectiveHeader(location, 'connection');
-  const dropped = location.headers.dropped.filter((line) => line.key === 'upgrade' || line.key === 'connection');
+  // Most proxies of a big config name neither header anywhere: then nothing below is configured.
+  if (headersMention(location.headers, 'upgrade') || headersMention(location.headers, 'connection')) {
+    const upgrade = effectiveHeader(location, 'upgrade');
+    const connection = effectiveHeader(location, 'connection');
+    const dropped = location.headers.dropped.filter((line) => line.key === 'upgrade' || line.key === 'connection');
 
-  if (dropped.length)
-    return {
-      strength: 'configured',
-      reason: `an enclosing block sets ${dropped.map((line) => line.name).join(' and ')}`,
-    };
-  // Any Upgrade line asks for a WebSocket: nothing else needs it (facts §6, hop-by-hop headers).
-  if (upgrade) return { strength: 'configured', reason: 'it sets the Upgrade header' };
-  if (connection && connectionCanUpgrade(model, location, connection))
-    return { strength: 'configured', reason: `it sets Connection to ${connection.value?.raw ?? ''}` };
+    if (dropped.length)
+      return {
+        strength: 'configured',
+        reason: `an enclosing block sets ${dropped.map((line) => line.name).join(' and ')}`,
+      };
+    // Any Upgrade line asks for a WebSocket: nothing else needs it (facts §6, hop-by-hop headers).
+    if (upgrade) return { strength: 'configured', reason: 'it sets the Upgrade header' };
+    if (connection && connectionCanUpgrade(model, location, connection))
+      return { strength: 'configured', reason: `it sets Connection to ${connection.value?.raw ?? ''}` };
+  }
 
   const declaredBy = options.declared?.(location);
   if (declaredBy) return { strength: 'declared', reason: declaredBy };
