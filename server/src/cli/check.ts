@@ -26,8 +26,18 @@ import {
   parseErrorsAsFindings,
   type CliFinding,
 } from './format';
-import { detectNginxVersionSync } from './nginxVersion';
-import { formatFindingsSarif } from './sarif';
+import type * as NginxVersionModule from './nginxVersion';
+import type * as SarifModule from './sarif';
+
+/*
+ * Required where used: they load node:child_process and node:crypto, which a `check` with
+ * --nginx-version and a text report never needs; loading them was a part of every run's start.
+ */
+const nginxVersionModule = (): typeof NginxVersionModule =>
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  require('./nginxVersion') as typeof NginxVersionModule;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const sarifModule = (): typeof SarifModule => require('./sarif') as typeof SarifModule;
 
 export class UsageError extends Error {}
 
@@ -181,7 +191,9 @@ export function runCheck(argv: string[], write: (text: string) => void, version:
   if (values.fix && stdinDump !== undefined) throw new UsageError('--fix cannot write to standard input.');
 
   const versionText =
-    values['nginx-version'] ?? dump?.nginxVersion ?? (dump ? undefined : detectNginxVersionSync('nginx'));
+    values['nginx-version'] ??
+    dump?.nginxVersion ??
+    (dump ? undefined : nginxVersionModule().detectNginxVersionSync('nginx'));
   const nginxVersion = versionText ? parseNginxVersion(versionText) : undefined;
   if (values['nginx-version'] && !nginxVersion)
     throw new UsageError(`--nginx-version "${values['nginx-version']}" is not a version like 1.24.0.`);
@@ -289,7 +301,7 @@ export function runCheck(argv: string[], write: (text: string) => void, version:
       break;
     case 'sarif':
       write(
-        formatFindingsSarif(results, {
+        sarifModule().formatFindingsSarif(results, {
           version,
           base,
           docsDir: path.resolve(__dirname, '..', '..', 'docs', 'rules'),
