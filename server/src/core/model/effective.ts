@@ -173,9 +173,13 @@ class SettingValue implements Setting {
 /** The lower-cased name of the `proxy_set_header` of record `index`, worked out once per parse. */
 function headerKeyAt(scope: Scope, index: number): string {
   const parsed = scope.parsed;
-  const keys = (parsed.headerKeys ??= []);
-  let key = keys[index];
-  if (key === undefined) keys[index] = key = (parsed.syntax.argValue(index, 0) ?? '').toLowerCase();
+  const keys = (parsed.headerKeys ??= new Int32Array(parsed.syntax.count));
+  const known = keys[index] as number;
+  if (known > 0) return parsed.headerKeyNames[known - 1] as string;
+  const key = (parsed.syntax.argValue(index, 0) ?? '').toLowerCase();
+  let id = parsed.headerKeyIds.get(key);
+  if (id === undefined) parsed.headerKeyIds.set(key, (id = parsed.headerKeyNames.push(key) - 1));
+  keys[index] = id + 1;
   return key;
 }
 

@@ -1,7 +1,13 @@
 import picomatch from 'picomatch';
 import type { Comment, ParsedFile } from '../parser/ast';
 import { evaluateValue, HANDSHAKES, hasUpgradeToken } from '../eval/evaluate';
-import { headersMention, type ConfigModel, type HeaderLine, type LocationModel } from '../model/effective';
+import {
+  headersMention,
+  locationFile,
+  type ConfigModel,
+  type HeaderLine,
+  type LocationModel,
+} from '../model/effective';
 import type { FileAnalysis } from '../model/workspace';
 import { effectiveHeader } from './headers';
 import type { Severity } from './types';
@@ -155,7 +161,8 @@ function annotations(parsed: ParsedFile): readonly Comment[] {
 }
 
 function hasAnnotation(analysis: FileAnalysis, location: LocationModel): boolean {
-  const parsed = analysis.tree.files.get(location.node.file);
+  // The file without the node: most files have no annotation, and then no node is needed.
+  const parsed = analysis.tree.files.get(locationFile(location));
   if (!parsed) return false;
   const marks = annotations(parsed);
   if (!marks.length) return false;
