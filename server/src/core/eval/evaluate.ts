@@ -179,7 +179,7 @@ interface CompiledMap {
   /** An `include` inside the map: the tree does not read it, so an unmatched value is unknown. */
   readonly unreadInclude: Directive | undefined;
   /** Results by input string, per request shape: the same inputs recur across locations. */
-  readonly results: Map<string, Evaluated>;
+  readonly results: Map<SimulatedRequest, Map<string, Evaluated>>;
 }
 
 const compiledMaps = new WeakMap<ConfigNode, CompiledMap>();
@@ -246,6 +246,19 @@ function wildcardMatches(pattern: string, host: string): boolean {
   return host.startsWith(pattern.slice(0, -1));
 }
 
+const headerNames = new Map<string, string>();
+
+/** `http_x_real_ip` -> `x-real-ip`, once per name: every location of a big config reads $http_upgrade. */
+function headerNameOf(variable: string): string {
+  let name = headerNames.get(variable);
+  if (name === undefined) {
+    name = variable.slice(5).replace(/_/g, '-');
+    if (headerNames.size > 10_000) headerNames.clear();
+    headerNames.set(variable, name);
+  }
+  return name;
+}
+
 /** The evaluation of one location for one request: variables are looked up through `model`. */
 class Evaluator {
   private depth = 0;
@@ -280,7 +293,7 @@ class Evaluator {
 
   variable(name: string): Evaluated {
     if (name.startsWith('http_')) {
-      const header = this.request.headers.get(name.slice(5).replace(/_/g, '-')) ?? '';
+      const header = this.request.headers.get(headerNameOf(name)) ?? '';
       return known(header);
     }
     if (name === 'host') return known(this.request.host);
@@ -300,12 +313,14 @@ class Evaluator {
     try {
       const input = this.complex(map.source);
       if (!input.known) return unknown(input.reason, input.chain);
-      const cacheKey = `${this.request.label}\u0000${input.value}`;
-      const memo = map.results.get(cacheKey);
+      // By request, then input: no key string made per lookup.
+      let results = map.results.get(this.request);
+      if (!results) map.results.set(this.request, (results = new Map()));
+      const memo = results.get(input.value);
       if (memo) return memo;
       const setsBefore = this.setsRead;
       const result = this.matchMap(map, name, input.value, input.chain);
-      if (this.setsRead === setsBefore) map.results.set(cacheKey, result);
+      if (this.setsRead === setsBefore) results.set(input.value, result);
       return result;
     } finally {
       this.depth--;

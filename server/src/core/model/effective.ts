@@ -237,32 +237,41 @@ class OwnHeaderSet implements HeaderSet {
     }
     return this.dropped_;
   }
-  /** See headersMention: its own records, then what it inherits, with no line made. */
-  mentions(key: string): boolean {
-    if (this.lines_) return this.lines_.some((line) => line.key === key);
-    return recordsMention(this.scope, this.block, key) || headersMention(this.inherited, key);
+  private mentions_: boolean | undefined;
+  /** See headersMentionUpgrade: its own records, then what it inherits, with no line made; kept, as a server's set is what its locations inherit. */
+  mentionsUpgrade(): boolean {
+    if (this.mentions_ === undefined)
+      this.mentions_ = this.lines_
+        ? this.lines_.some(isUpgradeOrConnection)
+        : recordsMentionUpgrade(this.scope, this.block) || headersMentionUpgrade(this.inherited);
+    return this.mentions_;
   }
 }
 
-function recordsMention(scope: Scope, block: number, key: string): boolean {
+const isUpgradeOrConnection = (line: HeaderLine): boolean => line.key === 'upgrade' || line.key === 'connection';
+
+function recordsMentionUpgrade(scope: Scope, block: number): boolean {
   const syntax = scope.parsed.syntax;
   const kinds = kindsOf(scope);
   for (let child = syntax.firstChild(block); child >= 0; child = syntax.nextSibling(child)) {
-    if (kindAt(kinds, scope, child) === Kind.ProxySetHeader && headerKeyAt(scope, child) === key) return true;
+    if (kindAt(kinds, scope, child) === Kind.ProxySetHeader) {
+      const key = headerKeyAt(scope, child);
+      if (key === 'upgrade' || key === 'connection') return true;
+    }
     for (let at = scope.includedStart(child), end = scope.includedEnd(child); at < end; at++)
-      if (recordsMention(scope.includedScope(at), -1, key)) return true;
+      if (recordsMentionUpgrade(scope.includedScope(at), -1)) return true;
   }
   return false;
 }
 
 /**
- * Whether `key` (lower-case) is among the set's lines or those it drops, without making the lines:
- * most locations of a big config say nothing of Upgrade or Connection, and listing their lines
- * cost an object per line per location. False means: no line, and no dropped line, has that name.
+ * Whether an Upgrade or Connection line is among the set's lines or those it drops, without making
+ * the lines: most locations of a big config say nothing of either, and listing their lines cost
+ * an object per line per location. False means: no line, and no dropped line, has either name.
  */
-export function headersMention(headers: HeaderSet, key: string): boolean {
-  if (headers instanceof OwnHeaderSet) return headers.mentions(key);
-  return headers.lines.some((line) => line.key === key) || headers.dropped.some((line) => line.key === key);
+export function headersMentionUpgrade(headers: HeaderSet): boolean {
+  if (headers instanceof OwnHeaderSet) return headers.mentionsUpgrade();
+  return headers.lines.some(isUpgradeOrConnection) || headers.dropped.some(isUpgradeOrConnection);
 }
 
 function collectHeaderLines(scope: Scope, block: number, out: HeaderLine[]): void {

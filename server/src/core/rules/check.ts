@@ -94,7 +94,8 @@ export function checkFile(analysis: FileAnalysis, options: CheckOptions): Findin
   const silenced = suppressions(analysis);
   const rules = options.rules ?? RULES;
   const complete = isComplete(analysis);
-  for (const { location, evidence } of assessLocations(analysis, options)) {
+  for (const location of proxiedLocations(analysis)) {
+    const evidence = assessEvidence(analysis, analysis.model, location, options);
     const evidenceSeverity = severityFor(evidence.strength, complete);
     if (!evidenceSeverity) continue;
     // Evaluated only here, for the few locations with evidence: a big config has thousands of plain ones.

@@ -2,7 +2,7 @@ import picomatch from 'picomatch';
 import type { Comment, ParsedFile } from '../parser/ast';
 import { evaluateValue, HANDSHAKES, hasUpgradeToken } from '../eval/evaluate';
 import {
-  headersMention,
+  headersMentionUpgrade,
   locationFile,
   type ConfigModel,
   type HeaderLine,
@@ -189,6 +189,9 @@ function connectionCanUpgrade(model: ConfigModel, location: LocationModel, conne
   return false;
 }
 
+/** Shared: the answer for most locations of a big config, which need no object of their own. */
+const NO_EVIDENCE: Evidence = Object.freeze({ strength: 'none', reason: '' });
+
 export function assessEvidence(
   analysis: FileAnalysis,
   model: ConfigModel,
@@ -196,7 +199,7 @@ export function assessEvidence(
   options: EvidenceOptions,
 ): Evidence {
   // Most proxies of a big config name neither header anywhere: then nothing below is configured.
-  if (headersMention(location.headers, 'upgrade') || headersMention(location.headers, 'connection')) {
+  if (headersMentionUpgrade(location.headers)) {
     const upgrade = effectiveHeader(location, 'upgrade');
     const connection = effectiveHeader(location, 'connection');
     const dropped = location.headers.dropped.filter((line) => line.key === 'upgrade' || line.key === 'connection');
@@ -249,5 +252,5 @@ export function assessEvidence(
       strength: 'devserver',
       reason: `port ${target?.port ?? ''} is the usual ${devServer} dev server, whose hot reload uses a WebSocket, and it sets proxy_http_version 1.1`,
     };
-  return { strength: 'none', reason: '' };
+  return NO_EVIDENCE;
 }
