@@ -352,6 +352,10 @@ class LocationModelImpl implements LocationModel {
     }
     return this.pass;
   }
+  /** See ownsProxyPass: the walk found a proxy_pass among this block's own directives. */
+  get ownsPass(): boolean {
+    return this.passScope !== undefined && this.passIndex >= 0;
+  }
   /** The file the location is written in, without making its node. */
   get file(): string {
     return this.scope.file;
@@ -373,6 +377,16 @@ class LocationModelImpl implements LocationModel {
   get path(): string {
     return this.parts.path;
   }
+}
+
+/**
+ * Whether the location's proxy_pass is its own (in its block, or a file included there) rather than
+ * its enclosing location's: `proxyPass.node.parent === location.node`, for the model's own
+ * locations without making either node (a big config has an `if` in thousands of locations).
+ */
+export function ownsProxyPass(location: LocationModel): boolean {
+  if (location instanceof LocationModelImpl) return location.ownsPass;
+  return location.proxyPass?.node.parent === location.node;
 }
 
 /** The file a location is written in (for the model's own locations, without making its node). */

@@ -1,7 +1,7 @@
 import type { Range } from '../parser/ast';
 import { comparePositions } from '../parser/text';
 import type { SeverityName } from '../config/settings';
-import type { LocationModel } from '../model/effective';
+import { ownsProxyPass, type LocationModel } from '../model/effective';
 import type { FileAnalysis } from '../model/workspace';
 import { evaluateLocation, HANDSHAKES } from '../eval/evaluate';
 import { assessEvidence, isComplete, severityFor, type Evidence, type EvidenceOptions } from './evidence';
@@ -55,7 +55,7 @@ export function proxiedLocations(analysis: FileAnalysis): LocationModel[] {
   return analysis.locations.filter((location) => {
     if (!location.proxyPass) return false;
     if (location.kind === 'location') return true;
-    return location.proxyPass.node.parent === location.node;
+    return ownsProxyPass(location);
   });
 }
 
