@@ -130,8 +130,21 @@ export function analyzeConfig(
     rootContext: 'main',
   });
   const model = buildConfigModel(tree);
+  // Each file's locations from one pass: filtering 30,000 locations once per file of 50 was a tenth of the build.
+  const byFile = new Map<string, LocationModel[]>();
+  for (const location of model.locations) {
+    const file = locationFile(location);
+    const list = byFile.get(file);
+    if (list) list.push(location);
+    else byFile.set(file, [location]);
+  }
+  const dependencies = [...tree.files.keys()];
+  const includeFolders = [...new Set(tree.includePatterns.map(includeFolder))];
   return [...tree.inclusions.entries()].map(([file, sites]) =>
-    finish(file, file, tree, mainConfig, sites[0]?.context ?? 'main', model),
+    finish(file, file, tree, mainConfig, sites[0]?.context ?? 'main', model, byFile.get(file) ?? [], {
+      dependencies,
+      includeFolders,
+    }),
   );
 }
 
@@ -142,6 +155,11 @@ function finish(
   mainConfig: string | undefined,
   context: ContextName,
   model: ConfigModel = buildConfigModel(tree),
+  locations: readonly LocationModel[] = model.locations.filter((location) => locationFile(location) === includedAs),
+  shared: Pick<FileAnalysis, 'dependencies' | 'includeFolders'> = {
+    dependencies: [...tree.files.keys()],
+    includeFolders: [...new Set(tree.includePatterns.map(includeFolder))],
+  },
 ): FileAnalysis {
   const parsed = tree.files.get(includedAs) as ParsedFile;
   return {
@@ -151,8 +169,8 @@ function finish(
     model,
     mainConfig,
     context,
-    locations: model.locations.filter((location) => locationFile(location) === includedAs),
-    dependencies: [...tree.files.keys()],
-    includeFolders: [...new Set(tree.includePatterns.map(includeFolder))],
+    locations,
+    dependencies: shared.dependencies,
+    includeFolders: shared.includeFolders,
   };
 }
