@@ -179,7 +179,15 @@ interface CompiledMap {
   /** An `include` inside the map: the tree does not read it, so an unmatched value is unknown. */
   readonly unreadInclude: Directive | undefined;
   /** Results by input string, per request shape: the same inputs recur across locations. */
-  readonly results: Map<SimulatedRequest, Map<string, Evaluated>>;
+  readonly results: Map<SimulatedRequest, Map<string, MapResult>>;
+}
+
+/** A memoized map result, with what of the request its evaluation read (replayed on a hit: see Evaluator.sameFor). */
+interface MapResult {
+  readonly result: Evaluated;
+  readonly headersRead: readonly string[];
+  readonly hostRead: boolean;
+  readonly conditionRead: boolean;
 }
 
 const compiledMaps = new WeakMap<ConfigNode, CompiledMap>();
@@ -264,6 +272,11 @@ class Evaluator {
   private depth = 0;
   /** Counts `set` values read: a map result that used one depends on the location and is not memoized. */
   private setsRead = 0;
+  /** What of the request was read (a name may repeat): another request that agrees on it gets the same result. */
+  private readonly headersRead: string[] = [];
+  private hostRead = false;
+  /** An `if` was decided: its link names the request ("true for a Chrome handshake"). */
+  private conditionRead = false;
   constructor(
     private readonly model: ConfigModel,
     private readonly location: LocationModel,
@@ -293,10 +306,14 @@ class Evaluator {
 
   variable(name: string): Evaluated {
     if (name.startsWith('http_')) {
-      const header = this.request.headers.get(headerNameOf(name)) ?? '';
-      return known(header);
+      const headerName = headerNameOf(name);
+      this.headersRead.push(headerName);
+      return known(this.request.headers.get(headerName) ?? '');
     }
-    if (name === 'host') return known(this.request.host);
+    if (name === 'host') {
+      this.hostRead = true;
+      return known(this.request.host);
+    }
     const definitions = this.model.variables.get(name);
     if (!definitions?.length) return unknown(`$${name} is set at run time or defined nowhere`);
     const map = this.model.maps.get(name);
@@ -317,10 +334,28 @@ class Evaluator {
       let results = map.results.get(this.request);
       if (!results) map.results.set(this.request, (results = new Map()));
       const memo = results.get(input.value);
-      if (memo) return memo;
+      if (memo) {
+        for (const header of memo.headersRead) this.headersRead.push(header);
+        if (memo.hostRead) this.hostRead = true;
+        if (memo.conditionRead) this.conditionRead = true;
+        return memo.result;
+      }
       const setsBefore = this.setsRead;
+      const readsBefore = this.headersRead.length;
+      const hostBefore = this.hostRead;
+      const conditionBefore = this.conditionRead;
+      this.hostRead = this.conditionRead = false;
       const result = this.matchMap(map, name, input.value, input.chain);
-      if (this.setsRead === setsBefore) results.set(input.value, result);
+      const { hostRead, conditionRead } = this;
+      this.hostRead ||= hostBefore;
+      this.conditionRead ||= conditionBefore;
+      if (this.setsRead === setsBefore)
+        results.set(input.value, {
+          result,
+          headersRead: this.headersRead.slice(readsBefore),
+          hostRead,
+          conditionRead,
+        });
       return result;
     } finally {
       this.depth--;
@@ -411,8 +446,20 @@ class Evaluator {
     }
   }
 
+  /**
+   * Whether everything evaluated so far comes out the same for `other`: it agrees on every header
+   * and the host read, and no condition (whose link names the request) was decided.
+   */
+  sameFor(other: SimulatedRequest): boolean {
+    if (this.conditionRead || (this.hostRead && other.host !== this.request.host)) return false;
+    for (const name of this.headersRead)
+      if ((other.headers.get(name) ?? '') !== (this.request.headers.get(name) ?? '')) return false;
+    return true;
+  }
+
   /** An `if` condition for this request: `($var)`, `= != ~ ~* !~ !~*`; file tests and the rest are undecidable. */
   condition(node: ConfigNode): boolean | undefined {
+    this.conditionRead = true;
     const tokens = ifTokens(node.directive);
     const left = tokens[0];
     if (!left || !/^\$\{?[A-Za-z0-9_]+\}?$/.test(left)) return undefined;
@@ -498,7 +545,38 @@ export function evaluateLocation(
   request: SimulatedRequest,
   nginxVersion: NginxVersion | undefined,
 ): UpstreamRequest {
-  const evaluator = new Evaluator(model, location, request);
+  return evaluateWith(new Evaluator(model, location, request), location, request, nginxVersion);
+}
+
+/**
+ * evaluateLocation for each of `requests` (default: the browsers' handshakes). A request that
+ * agrees with the first on all the evaluation read (most configs read $http_upgrade, which both
+ * browsers send alike, and never $http_connection) shares its result instead of repeating it.
+ */
+export function evaluateRequests(
+  model: ConfigModel,
+  location: LocationModel,
+  nginxVersion: NginxVersion | undefined,
+  requests: readonly SimulatedRequest[] = HANDSHAKES,
+): UpstreamRequest[] {
+  const [first, ...others] = requests;
+  if (!first) return [];
+  const evaluator = new Evaluator(model, location, first);
+  const sent = evaluateWith(evaluator, location, first, nginxVersion);
+  const results = [sent];
+  for (const request of others)
+    results.push(
+      evaluator.sameFor(request) ? { ...sent, request } : evaluateLocation(model, location, request, nginxVersion),
+    );
+  return results;
+}
+
+function evaluateWith(
+  evaluator: Evaluator,
+  location: LocationModel,
+  request: SimulatedRequest,
+  nginxVersion: NginxVersion | undefined,
+): UpstreamRequest {
   const setting = location.proxyHttpVersion;
   return {
     request,

@@ -3,7 +3,7 @@ import { comparePositions } from '../parser/text';
 import type { SeverityName } from '../config/settings';
 import { ownsProxyPass, type LocationModel } from '../model/effective';
 import type { FileAnalysis } from '../model/workspace';
-import { evaluateLocation, HANDSHAKES } from '../eval/evaluate';
+import { evaluateRequests } from '../eval/evaluate';
 import { assessEvidence, isComplete, severityFor, type Evidence, type EvidenceOptions } from './evidence';
 import { effectiveHeader } from './headers';
 import { RULES } from './registry';
@@ -99,9 +99,7 @@ export function checkFile(analysis: FileAnalysis, options: CheckOptions): Findin
     const evidenceSeverity = severityFor(evidence.strength, complete);
     if (!evidenceSeverity) continue;
     // Evaluated only here, for the few locations with evidence: a big config has thousands of plain ones.
-    const handshakes = HANDSHAKES.map((request) =>
-      evaluateLocation(analysis.model, location, request, options.nginxVersion),
-    );
+    const handshakes = evaluateRequests(analysis.model, location, options.nginxVersion);
     const unknownIncludes = location.unresolvedIncludes.filter((node) =>
       mayAffectProxying(node.directive.args[0]?.value ?? ''),
     );
