@@ -119,8 +119,28 @@ function linkOf(owner: ConfigNode | { readonly node: ConfigNode }, message: stri
   return new NodeLink(owner, message);
 }
 
+/**
+ * A link to a directive of a map, its range worked out when shown: a map is evaluated for every
+ * location, and a range is a position in the file's line index, 4 MB to build for no finding.
+ */
+class DirectiveLink implements ChainLink {
+  constructor(
+    readonly file: string,
+    private readonly directive: Directive,
+    readonly message: string,
+    /** Only the header line, `map $a $b`, not its whole block. */
+    private readonly headerOnly = false,
+  ) {}
+  get range(): Range {
+    const directive = this.directive;
+    if (!this.headerOnly) return directive.range;
+    const lastArg = directive.args[directive.args.length - 1] ?? directive.nameWord;
+    return { start: directive.nameWord.range.start, end: lastArg.range.end };
+  }
+}
+
 function linkOfDirective(file: string, directive: Directive, message: string): ChainLink {
-  return { file, range: directive.range, message };
+  return new DirectiveLink(file, directive, message);
 }
 
 const unknown = (reason: string, chain: readonly ChainLink[] = []): Evaluated => ({ known: false, reason, chain });
@@ -383,13 +403,7 @@ class Evaluator {
     if (!entry && map.unreadInclude) return unknown(`the map for $${name} includes entries nginx-ws does not read`);
     entry ??= map.defaultEntry;
     // The map's header line, not its whole block: a related location should be one line to read.
-    const header = map.node.directive;
-    const lastArg = header.args[header.args.length - 1] ?? header.nameWord;
-    const head: ChainLink = {
-      file: map.node.file,
-      range: { start: header.nameWord.range.start, end: lastArg.range.end },
-      message: `map ${map.source} $${name}`,
-    };
+    const head: ChainLink = new DirectiveLink(map.node.file, map.node.directive, `map ${map.source} $${name}`, true);
     if (!entry) return known('', [head, ...inputChain]);
     const chosen = entry.argValue(0) ?? '';
     const link = linkOfDirective(file, entry, `"${input}" matches "${entry.name}" → ${entry.args[0]?.raw ?? '""'}`);
