@@ -9,11 +9,12 @@
 //
 // Targets are printed with pass/MISS; a miss never fails the run (a benchmark measures).
 // Also: `check DIR` of the 4 MB config plus the shared corpus against the same files named on the
-// command line (issue #13: within 1.2 x).
+// command line (issue #13: within 1.2 x). And the floor under all of it: node's own start, and a check
+// of an empty config.
 // Options: --runs N (default 9), --warmups N (default 1), --profile (one more run of each form under
 // --cpu-prof, with where its time goes).
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { nginxFilesUnder } from '../server/src/cli/check';
@@ -104,6 +105,12 @@ function main(): void {
   ];
   const samples = new Map<string, number[]>(forms.map((form) => [form.name, []]));
   const nginxSamples: number[] = [];
+  // The floor under every form, in the same run: node starting, and nginx-ws checking an empty config.
+  const empty = path.join(GENERATED, 'empty', 'nginx.conf');
+  mkdirSync(path.dirname(empty), { recursive: true });
+  writeFileSync(empty, 'events {}\n');
+  const nodeSamples: number[] = [];
+  const emptySamples: number[] = [];
   const verdicts = new Map<string, string>();
   // Interleaved, so that a slow spell of the machine falls on both sides of the ratio.
   for (let i = 0; i < warmups + runs; i++) {
@@ -111,6 +118,14 @@ function main(): void {
       const { ms, verdict } = runCheck(form.file, [], form.extra ?? []);
       verdicts.set(form.name, verdict);
       if (i >= warmups) samples.get(form.name)?.push(ms);
+    }
+    const nodeStart = performance.now();
+    spawnSync(process.execPath, ['-e', '0']);
+    const nodeMs = performance.now() - nodeStart;
+    const emptyMs = runCheck(empty).ms;
+    if (i >= warmups) {
+      nodeSamples.push(nodeMs);
+      emptySamples.push(emptyMs);
     }
     if (nginx) {
       const check = nginxTestFile(nginx, configs.main, 120_000);
@@ -135,6 +150,9 @@ function main(): void {
   }
   if (nginx) console.log(`nginx -t, main config: median ${fixed(nginxMedian)} ms (${spread(nginxSamples)}); ${nginx}`);
   else console.log('nginx -t: skipped, nginx not found');
+  console.log(
+    `floor: node -e 0 median ${fixed(median(nodeSamples))} ms; nginx-ws check of an empty config median ${fixed(median(emptySamples))} ms (${spread(emptySamples)})`,
+  );
 
   // Issue #13: a directory is found and checked no slower than naming its files one by one.
   const tree = path.join(GENERATED, 'directory');

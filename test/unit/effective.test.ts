@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import {
   buildConfigModel,
+  ownsProxyPass,
   type ConfigModel,
   type HeaderLine,
   type LocationModel,
@@ -443,4 +444,39 @@ test('fragments: a server-context fragment inherits its own top-level lines; a l
   assert.equal(only?.proxyPass?.value, 'http://a');
   assert.equal(only?.proxyHttpVersion?.value, '1.1');
   assert.deepEqual(headers(only?.headers.lines ?? []), ['Upgrade: $http_upgrade (line 2)']);
+});
+
+test('ownsProxyPass: the proxy_pass in the block (or a file it includes), not the enclosing location’s', () => {
+  const model = modelOf(
+    `http {
+    server {
+        location /a {
+            proxy_pass http://a;
+            if ($http_x = 1) { set $y 1; }
+            if ($http_z = 1) { proxy_pass http://z; }
+            if ($http_w = 1) { include /etc/nginx/pass.conf; }
+            limit_except GET { deny all; }
+            location /a/inner { return 204; }
+        }
+        location /b { include /etc/nginx/pass.conf; }
+        location /c { return 204; }
+    }
+}
+`,
+    { '/etc/nginx/pass.conf': 'proxy_pass http://included;\n' },
+  );
+  const owns = Object.fromEntries(model.locations.map((location) => [location.path, ownsProxyPass(location)]));
+  assert.deepEqual(owns, {
+    '/a': true,
+    '($http_x = 1)': false,
+    '($http_z = 1)': true,
+    '($http_w = 1)': true,
+    GET: false,
+    '/a/inner': false,
+    '/b': true,
+    '/c': false,
+  });
+  // The same as comparing the nodes, which is what it saves making.
+  for (const location of model.locations)
+    assert.equal(ownsProxyPass(location), location.proxyPass?.node.parent === location.node, location.path);
 });

@@ -9,12 +9,15 @@ import { describe, it } from 'node:test';
 import {
   CHROME_HANDSHAKE,
   evaluateLocation,
+  evaluateRequests,
   evaluateValue,
   FIREFOX_HANDSHAKE,
   handshakeWorks,
   hasUpgradeToken,
   PLAIN_REQUEST,
+  type ChainLink,
   type SimulatedRequest,
+  type UpstreamRequest,
 } from '../../server/src/core/eval/evaluate';
 import { buildConfigModel, type ConfigModel, type LocationModel } from '../../server/src/core/model/effective';
 import { buildConfigTree } from '../../server/src/core/model/tree';
@@ -353,4 +356,68 @@ describe('Connection tokens', () => {
   for (const [value, expected] of cases)
     it(`"${value}" ${expected ? 'carries' : 'does not carry'} the upgrade token`, () =>
       assert.equal(hasUpgradeToken(value), expected));
+});
+
+describe('evaluateRequests: a result shared between the handshakes only where it is the same', () => {
+  /** An evaluation as plain data: chain links read through their getters. */
+  const plain = (sent: UpstreamRequest): unknown => {
+    const links = (chain: readonly ChainLink[]) =>
+      chain.map((link) => ({ file: link.file, range: link.range, message: link.message }));
+    const header = (header: UpstreamRequest['upgrade']) => ({
+      result: { ...header.result, chain: links(header.result.chain) },
+      line: header.line?.valueText,
+      dropped: header.dropped?.name,
+    });
+    return {
+      request: sent.request.label,
+      httpVersion: sent.httpVersion,
+      httpVersionChain: links(sent.httpVersionChain),
+      upgrade: header(sent.upgrade),
+      connection: header(sent.connection),
+    };
+  };
+  const maps = `
+map $http_upgrade $connection_upgrade { default upgrade; '' close; }
+map $http_connection $by_connection { ~*upgrade upgrade; default close; }
+map $http_upgrade $passes_connection { default $http_connection; }
+map $http_upgrade $by_host { default $host; }`;
+  const locations: [string, string][] = [
+    ['the docs idiom', 'proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection $connection_upgrade;'],
+    [
+      'a map on $http_connection',
+      'proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection $by_connection;',
+    ],
+    [
+      'the client Connection passed',
+      'proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection $http_connection;',
+    ],
+    ['a map whose value is $http_connection', 'proxy_set_header Connection $passes_connection;'],
+    ['a map whose value is $host', 'proxy_set_header Connection $by_host;'],
+    [
+      'set under an if on Connection',
+      'set $c keep; if ($http_connection ~* "keep-alive") { set $c upgrade; } proxy_set_header Connection $c;',
+    ],
+    ['nothing set', ''],
+  ];
+  const text = `events {}\nhttp {\n${maps}\nserver {\n${locations
+    .map(([, body], index) => `location /t${index} { proxy_pass http://127.0.0.1:9000; ${body} }`)
+    .join('\n')}\n}\n}\n`;
+  for (const order of ['in order', 'reversed']) {
+    it(`equals evaluating each request on its own, locations ${order} (map results are memoized across them)`, () => {
+      const model = modelOf(text);
+      const indices = locations.map((_, index) => index);
+      if (order === 'reversed') indices.reverse();
+      for (const index of indices) {
+        const location = locationOf(model, `/t${index}`);
+        for (const version of [undefined, parseNginxVersion('1.29.7')]) {
+          const requests = [CHROME_HANDSHAKE, FIREFOX_HANDSHAKE, PLAIN_REQUEST];
+          assert.deepEqual(
+            evaluateRequests(model, location, version, requests).map(plain),
+            requests.map((request) => plain(evaluateLocation(model, location, request, version))),
+            locations[index]?.[0],
+          );
+        }
+      }
+    });
+  }
 });

@@ -3,6 +3,7 @@
 // included in, and fragments read on their own. Fixture: test/fixtures/trees/workspace/.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { defaultSettings } from '../../server/src/core/config/settings';
 import {
@@ -13,7 +14,8 @@ import {
 } from '../../server/src/core/model/workspace';
 import { ParseCache } from '../../server/src/core/model/tree';
 import { JailedFileSystem, MemoryFileSystem } from '../helpers/fileSystems';
-import { fixturePath } from '../helpers/paths';
+import { corpusDir, corpusSkipReason, fixturePath } from '../helpers/paths';
+import { locationFile } from '../../server/src/core/model/effective';
 
 const workspace = fixturePath('trees', 'workspace');
 const file = (...parts: string[]): string => path.join(workspace, ...parts);
@@ -211,4 +213,34 @@ test('analyzeFile: includeFolders names the folders of globs with no match and o
   const analysis = analyzeFile('/ws/nginx.conf', fs, { workspaceFolders: ['/ws'] });
   assert.deepEqual([...analysis.includeFolders].sort(), ['/ws/conf.d', '/ws/maps', '/ws/snippets']);
   assert.deepEqual(analysis.dependencies, ['/ws/nginx.conf', '/ws/conf.d/a.conf']);
+});
+
+test('locations read before the model (a file without location, if or limit_except skips building it) are the model’s', () => {
+  const trees = fixturePath('trees');
+  const files = [
+    ...readdirSync(trees, { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile() && entry.name.endsWith('.conf'))
+      .map((entry) => path.join(entry.parentPath, entry.name)),
+    ...(corpusSkipReason()
+      ? []
+      : readdirSync(corpusDir)
+          .filter((name) => name.endsWith('.conf'))
+          .map((name) => path.join(corpusDir, name))),
+  ];
+  assert.ok(files.length > 20, `${files.length} files`);
+  let withoutLocations = 0;
+  for (const file of files) {
+    const root = file.startsWith(corpusDir) ? corpusDir : trees;
+    const analysis = analyzeFile(file, new JailedFileSystem(root), { workspaceFolders: [path.dirname(file)] });
+    const first = analysis.locations;
+    const fromModel = analysis.model.locations.filter((location) => locationFile(location) === analysis.parsed.file);
+    assert.deepEqual(
+      first.map((location) => location.node),
+      fromModel.map((location) => location.node),
+      path.relative(root, file),
+    );
+    if (!first.length) withoutLocations++;
+  }
+  // Main configs of maps and includes: the case the shortcut is for.
+  assert.ok(withoutLocations > 0);
 });

@@ -18,7 +18,7 @@ import { checkFile } from '../core/rules/check';
 import { generalFindings } from '../core/diagnostics/general';
 import type { Diagnosis } from '../core/rules/types';
 import { parseNginxVersion, type NginxVersion } from '../core/rules/version';
-import { NodeFileSystem } from '../node/nodeFileSystem';
+import { CachingFileSystem, NodeFileSystem } from '../node/nodeFileSystem';
 import { DumpFileSystem, parseConfigDump } from './dump';
 import {
   formatFindingsGithub,
@@ -27,8 +27,18 @@ import {
   parseErrorsAsFindings,
   type CliFinding,
 } from './format';
-import { detectNginxVersionSync } from './nginxVersion';
-import { formatFindingsSarif } from './sarif';
+import type * as NginxVersionModule from './nginxVersion';
+import type * as SarifModule from './sarif';
+
+/*
+ * Required where used: they load node:child_process and node:crypto, which a `check` with
+ * --nginx-version and a text report never needs; loading them was a part of every run's start.
+ */
+const nginxVersionModule = (): typeof NginxVersionModule =>
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  require('./nginxVersion') as typeof NginxVersionModule;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const sarifModule = (): typeof SarifModule => require('./sarif') as typeof SarifModule;
 
 export class UsageError extends Error {}
 
@@ -48,7 +58,7 @@ export function isNginxFile(relative: string): boolean {
 
 /** The nginx files under a directory, sorted, without those `exclude` (gitignore-style globs) names. */
 export function nginxFilesUnder(dir: string, exclude: readonly string[]): string[] {
-  const excluded = exclude.length ? picomatch(exclude.map(gitignoreToGlob), { dot: true }) : () => false;
+  const excluded = exclude.length ? picomatch(exclude.flatMap(gitignoreToGlob), { dot: true }) : () => false;
   const found: string[] = [];
   const walk = (folder: string): void => {
     let entries;
@@ -70,15 +80,19 @@ export function nginxFilesUnder(dir: string, exclude: readonly string[]): string
   return found;
 }
 
-/** `.gitignore` lines as picomatch globs: a name without a slash matches at any depth; `dir/` a folder. */
-export function gitignoreToGlob(pattern: string): string {
+/**
+ * A `.gitignore` line as picomatch globs: a name without a slash matches at any depth; `dir/` a
+ * folder. Two globs rather than one `{a,a/**}`: picomatch's braces around `**\/name` do not match
+ * `name` at the top, so `--exclude flat.conf` left ./flat.conf in.
+ */
+export function gitignoreToGlob(pattern: string): string[] {
   let glob = pattern.trim();
   const anchored = glob.startsWith('/');
   if (anchored) glob = glob.slice(1);
   const folder = glob.endsWith('/');
   if (folder) glob = glob.slice(0, -1);
   if (!anchored && !glob.includes('/')) glob = `**/${glob}`;
-  return folder ? `${glob}/**` : `{${glob},${glob}/**}`;
+  return folder ? [`${glob}/**`] : [glob, `${glob}/**`];
 }
 
 /** What to check: each file with its analysis, found once. */
@@ -132,6 +146,7 @@ function writeFixes(fs: ConfigFileSystem, edits: readonly TextEdit[]): string[] 
     const text = fs.readFile(file);
     if (text === undefined) continue;
     writeFileSync(file, applyEdits(text, fileEdits));
+    if (fs instanceof CachingFileSystem) fs.invalidate(file);
     written.push(file);
   }
   return written;
@@ -178,14 +193,17 @@ export function runCheck(argv: string[], write: (text: string) => void, version:
   if (values.fix && stdinDump !== undefined) throw new UsageError('--fix cannot write to standard input.');
 
   const versionText =
-    values['nginx-version'] ?? dump?.nginxVersion ?? (dump ? undefined : detectNginxVersionSync('nginx'));
+    values['nginx-version'] ??
+    dump?.nginxVersion ??
+    (dump ? undefined : nginxVersionModule().detectNginxVersionSync('nginx'));
   const nginxVersion = versionText ? parseNginxVersion(versionText) : undefined;
   if (values['nginx-version'] && !nginxVersion)
     throw new UsageError(`--nginx-version "${values['nginx-version']}" is not a version like 1.24.0.`);
 
   const settings = normalizeSettings({});
   const cache = new ParseCache();
-  const disk = new NodeFileSystem();
+  // Each file read once: naming a 4 MB file read it to see that it exists, and again to parse it.
+  const disk = new CachingFileSystem();
   const results: CliFinding[] = [];
   const seen = new Set<string>();
   const targets: { fs: ConfigFileSystem; target: Target }[] = [];
@@ -287,7 +305,7 @@ export function runCheck(argv: string[], write: (text: string) => void, version:
       break;
     case 'sarif':
       write(
-        formatFindingsSarif(results, {
+        sarifModule().formatFindingsSarif(results, {
           version,
           base,
           docsDir: path.resolve(__dirname, '..', '..', 'docs', 'rules'),

@@ -5,8 +5,8 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { NodeFileSystem } from '../node/nodeFileSystem';
-import { chooseLocation, testLocation } from '../proxytest/testLocation';
 import { fixesFor } from '../core/fixes/fixes';
+import type * as TestLocation from '../proxytest/testLocation';
 import type { FileAnalysis } from '../core/model/workspace';
 import type { Finding } from '../core/rules/types';
 import { parseNginxVersion } from '../core/rules/version';
@@ -83,6 +83,10 @@ async function runTest(argv: string[]): Promise<number> {
     if (!parsed) throw new UsageError(`--env takes NAME=VALUE, not "${assignment}".`);
     templateValues[parsed[0]] = parsed[1];
   }
+  // Loaded here, not at the top: it brings in ws, http, https and tls, which `check` never uses and
+  // whose loading was a tenth of a `check` run's start.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { chooseLocation, testLocation } = require('../proxytest/testLocation') as typeof TestLocation;
   const file = path.resolve(target);
   const fs = new NodeFileSystem();
   if (fs.readFile(file) === undefined) throw new UsageError(`Cannot read ${file}.`);

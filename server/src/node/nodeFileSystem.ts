@@ -1,3 +1,4 @@
+import { isAscii } from 'node:buffer';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ConfigFileSystem } from '../core/model/fileSystem';
@@ -36,7 +37,10 @@ export class NodeFileSystem implements ConfigFileSystem {
     const open = this.overlay(file);
     if (open !== undefined) return open;
     try {
-      return fs.readFileSync(file, 'utf8');
+      // Configs are nearly always ASCII: read as bytes and copied into a one-byte string, a 4 MB file
+      // takes half the time of readFileSync(file, 'utf8') in a fresh process (UTF-8 decoding).
+      const bytes = fs.readFileSync(file);
+      return isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
     } catch {
       return undefined;
     }
@@ -48,6 +52,18 @@ export class NodeFileSystem implements ConfigFileSystem {
       .slice(root.length)
       .split(/[\\/]+/)
       .filter(Boolean);
+    // What the directory listings already told: a workspace-wide `*/*/nginx.conf` lists hundreds of
+    // folders (node_modules), and a stat of each entry cost more than the listing.
+    const known = new Map<string, fs.Dirent>();
+    const kind = (candidate: string, test: (stats: fs.Dirent | fs.Stats) => boolean): boolean => {
+      const entry = known.get(candidate);
+      if (entry && !entry.isSymbolicLink()) return test(entry);
+      try {
+        return test(fs.statSync(candidate));
+      } catch {
+        return false;
+      }
+    };
     let current = [root];
     for (let index = 0; index < segments.length; index++) {
       const segment = segments[index] as string;
@@ -59,21 +75,26 @@ export class NodeFileSystem implements ConfigFileSystem {
           next.push(path.join(dir, segment));
           continue;
         }
-        let entries: string[];
+        let entries: fs.Dirent[];
         try {
-          entries = fs.readdirSync(dir);
+          entries = fs.readdirSync(dir, { withFileTypes: true });
         } catch {
           continue;
         }
         const matcher = segmentToRegExp(segment);
-        for (const entry of entries.sort()) {
-          if (entry.startsWith('.') && !segment.startsWith('.')) continue;
-          if (matcher.test(entry)) next.push(path.join(dir, entry));
+        for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+          if (entry.name.startsWith('.') && !segment.startsWith('.')) continue;
+          if (!matcher.test(entry.name)) continue;
+          const full = path.join(dir, entry.name);
+          known.set(full, entry);
+          next.push(full);
         }
       }
-      current = last ? next : next.filter((candidate) => isDirectory(candidate));
+      current = last ? next : next.filter((candidate) => kind(candidate, (stats) => stats.isDirectory()));
     }
-    return current.filter((candidate) => isFile(candidate) || this.overlay(candidate) !== undefined).sort();
+    return current
+      .filter((candidate) => kind(candidate, (stats) => stats.isFile()) || this.overlay(candidate) !== undefined)
+      .sort();
   }
 
   canonical(file: string): string {
@@ -87,22 +108,6 @@ export class NodeFileSystem implements ConfigFileSystem {
         return path.resolve(file);
       }
     }
-  }
-}
-
-function isDirectory(candidate: string): boolean {
-  try {
-    return fs.statSync(candidate).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
-function isFile(candidate: string): boolean {
-  try {
-    return fs.statSync(candidate).isFile();
-  } catch {
-    return false;
   }
 }
 

@@ -119,8 +119,28 @@ function linkOf(owner: ConfigNode | { readonly node: ConfigNode }, message: stri
   return new NodeLink(owner, message);
 }
 
+/**
+ * A link to a directive of a map, its range worked out when shown: a map is evaluated for every
+ * location, and a range is a position in the file's line index, 4 MB to build for no finding.
+ */
+class DirectiveLink implements ChainLink {
+  constructor(
+    readonly file: string,
+    private readonly directive: Directive,
+    readonly message: string,
+    /** Only the header line, `map $a $b`, not its whole block. */
+    private readonly headerOnly = false,
+  ) {}
+  get range(): Range {
+    const directive = this.directive;
+    if (!this.headerOnly) return directive.range;
+    const lastArg = directive.args[directive.args.length - 1] ?? directive.nameWord;
+    return { start: directive.nameWord.range.start, end: lastArg.range.end };
+  }
+}
+
 function linkOfDirective(file: string, directive: Directive, message: string): ChainLink {
-  return { file, range: directive.range, message };
+  return new DirectiveLink(file, directive, message);
 }
 
 const unknown = (reason: string, chain: readonly ChainLink[] = []): Evaluated => ({ known: false, reason, chain });
@@ -179,7 +199,15 @@ interface CompiledMap {
   /** An `include` inside the map: the tree does not read it, so an unmatched value is unknown. */
   readonly unreadInclude: Directive | undefined;
   /** Results by input string, per request shape: the same inputs recur across locations. */
-  readonly results: Map<string, Evaluated>;
+  readonly results: Map<SimulatedRequest, Map<string, MapResult>>;
+}
+
+/** A memoized map result, with what of the request its evaluation read (replayed on a hit: see Evaluator.sameFor). */
+interface MapResult {
+  readonly result: Evaluated;
+  readonly headersRead: readonly string[];
+  readonly hostRead: boolean;
+  readonly conditionRead: boolean;
 }
 
 const compiledMaps = new WeakMap<ConfigNode, CompiledMap>();
@@ -246,11 +274,29 @@ function wildcardMatches(pattern: string, host: string): boolean {
   return host.startsWith(pattern.slice(0, -1));
 }
 
+const headerNames = new Map<string, string>();
+
+/** `http_x_real_ip` -> `x-real-ip`, once per name: every location of a big config reads $http_upgrade. */
+function headerNameOf(variable: string): string {
+  let name = headerNames.get(variable);
+  if (name === undefined) {
+    name = variable.slice(5).replace(/_/g, '-');
+    if (headerNames.size > 10_000) headerNames.clear();
+    headerNames.set(variable, name);
+  }
+  return name;
+}
+
 /** The evaluation of one location for one request: variables are looked up through `model`. */
 class Evaluator {
   private depth = 0;
   /** Counts `set` values read: a map result that used one depends on the location and is not memoized. */
   private setsRead = 0;
+  /** What of the request was read (a name may repeat): another request that agrees on it gets the same result. */
+  private readonly headersRead: string[] = [];
+  private hostRead = false;
+  /** An `if` was decided: its link names the request ("true for a Chrome handshake"). */
+  private conditionRead = false;
   constructor(
     private readonly model: ConfigModel,
     private readonly location: LocationModel,
@@ -280,10 +326,14 @@ class Evaluator {
 
   variable(name: string): Evaluated {
     if (name.startsWith('http_')) {
-      const header = this.request.headers.get(name.slice(5).replace(/_/g, '-')) ?? '';
-      return known(header);
+      const headerName = headerNameOf(name);
+      this.headersRead.push(headerName);
+      return known(this.request.headers.get(headerName) ?? '');
     }
-    if (name === 'host') return known(this.request.host);
+    if (name === 'host') {
+      this.hostRead = true;
+      return known(this.request.host);
+    }
     const definitions = this.model.variables.get(name);
     if (!definitions?.length) return unknown(`$${name} is set at run time or defined nowhere`);
     const map = this.model.maps.get(name);
@@ -300,12 +350,32 @@ class Evaluator {
     try {
       const input = this.complex(map.source);
       if (!input.known) return unknown(input.reason, input.chain);
-      const cacheKey = `${this.request.label}\u0000${input.value}`;
-      const memo = map.results.get(cacheKey);
-      if (memo) return memo;
+      // By request, then input: no key string made per lookup.
+      let results = map.results.get(this.request);
+      if (!results) map.results.set(this.request, (results = new Map()));
+      const memo = results.get(input.value);
+      if (memo) {
+        for (const header of memo.headersRead) this.headersRead.push(header);
+        if (memo.hostRead) this.hostRead = true;
+        if (memo.conditionRead) this.conditionRead = true;
+        return memo.result;
+      }
       const setsBefore = this.setsRead;
+      const readsBefore = this.headersRead.length;
+      const hostBefore = this.hostRead;
+      const conditionBefore = this.conditionRead;
+      this.hostRead = this.conditionRead = false;
       const result = this.matchMap(map, name, input.value, input.chain);
-      if (this.setsRead === setsBefore) map.results.set(cacheKey, result);
+      const { hostRead, conditionRead } = this;
+      this.hostRead ||= hostBefore;
+      this.conditionRead ||= conditionBefore;
+      if (this.setsRead === setsBefore)
+        results.set(input.value, {
+          result,
+          headersRead: this.headersRead.slice(readsBefore),
+          hostRead,
+          conditionRead,
+        });
       return result;
     } finally {
       this.depth--;
@@ -333,13 +403,7 @@ class Evaluator {
     if (!entry && map.unreadInclude) return unknown(`the map for $${name} includes entries nginx-ws does not read`);
     entry ??= map.defaultEntry;
     // The map's header line, not its whole block: a related location should be one line to read.
-    const header = map.node.directive;
-    const lastArg = header.args[header.args.length - 1] ?? header.nameWord;
-    const head: ChainLink = {
-      file: map.node.file,
-      range: { start: header.nameWord.range.start, end: lastArg.range.end },
-      message: `map ${map.source} $${name}`,
-    };
+    const head: ChainLink = new DirectiveLink(map.node.file, map.node.directive, `map ${map.source} $${name}`, true);
     if (!entry) return known('', [head, ...inputChain]);
     const chosen = entry.argValue(0) ?? '';
     const link = linkOfDirective(file, entry, `"${input}" matches "${entry.name}" → ${entry.args[0]?.raw ?? '""'}`);
@@ -396,8 +460,20 @@ class Evaluator {
     }
   }
 
+  /**
+   * Whether everything evaluated so far comes out the same for `other`: it agrees on every header
+   * and the host read, and no condition (whose link names the request) was decided.
+   */
+  sameFor(other: SimulatedRequest): boolean {
+    if (this.conditionRead || (this.hostRead && other.host !== this.request.host)) return false;
+    for (const name of this.headersRead)
+      if ((other.headers.get(name) ?? '') !== (this.request.headers.get(name) ?? '')) return false;
+    return true;
+  }
+
   /** An `if` condition for this request: `($var)`, `= != ~ ~* !~ !~*`; file tests and the rest are undecidable. */
   condition(node: ConfigNode): boolean | undefined {
+    this.conditionRead = true;
     const tokens = ifTokens(node.directive);
     const left = tokens[0];
     if (!left || !/^\$\{?[A-Za-z0-9_]+\}?$/.test(left)) return undefined;
@@ -483,7 +559,38 @@ export function evaluateLocation(
   request: SimulatedRequest,
   nginxVersion: NginxVersion | undefined,
 ): UpstreamRequest {
-  const evaluator = new Evaluator(model, location, request);
+  return evaluateWith(new Evaluator(model, location, request), location, request, nginxVersion);
+}
+
+/**
+ * evaluateLocation for each of `requests` (default: the browsers' handshakes). A request that
+ * agrees with the first on all the evaluation read (most configs read $http_upgrade, which both
+ * browsers send alike, and never $http_connection) shares its result instead of repeating it.
+ */
+export function evaluateRequests(
+  model: ConfigModel,
+  location: LocationModel,
+  nginxVersion: NginxVersion | undefined,
+  requests: readonly SimulatedRequest[] = HANDSHAKES,
+): UpstreamRequest[] {
+  const [first, ...others] = requests;
+  if (!first) return [];
+  const evaluator = new Evaluator(model, location, first);
+  const sent = evaluateWith(evaluator, location, first, nginxVersion);
+  const results = [sent];
+  for (const request of others)
+    results.push(
+      evaluator.sameFor(request) ? { ...sent, request } : evaluateLocation(model, location, request, nginxVersion),
+    );
+  return results;
+}
+
+function evaluateWith(
+  evaluator: Evaluator,
+  location: LocationModel,
+  request: SimulatedRequest,
+  nginxVersion: NginxVersion | undefined,
+): UpstreamRequest {
   const setting = location.proxyHttpVersion;
   return {
     request,

@@ -170,9 +170,21 @@ class SettingValue implements Setting {
   }
 }
 
+/** The lower-cased name of the `proxy_set_header` of record `index`, worked out once per parse. */
+function headerKeyAt(scope: Scope, index: number): string {
+  const parsed = scope.parsed;
+  const keys = (parsed.headerKeys ??= new Int32Array(parsed.syntax.count));
+  const known = keys[index] as number;
+  if (known > 0) return parsed.headerKeyNames[known - 1] as string;
+  const key = (parsed.syntax.argValue(index, 0) ?? '').toLowerCase();
+  let id = parsed.headerKeyIds.get(key);
+  if (id === undefined) parsed.headerKeyIds.set(key, (id = parsed.headerKeyNames.push(key) - 1));
+  keys[index] = id + 1;
+  return key;
+}
+
 class HeaderLineValue implements HeaderLine {
   private name_: string | undefined;
-  private key_: string | undefined;
   constructor(
     private readonly scope: Scope,
     private readonly index: number,
@@ -184,7 +196,7 @@ class HeaderLineValue implements HeaderLine {
     return (this.name_ ??= this.scope.parsed.syntax.argValue(this.index, 0) ?? '');
   }
   get key(): string {
-    return (this.key_ ??= this.name.toLowerCase());
+    return headerKeyAt(this.scope, this.index);
   }
   get value(): Word | undefined {
     return this.node.directive.args[1];
@@ -225,6 +237,41 @@ class OwnHeaderSet implements HeaderSet {
     }
     return this.dropped_;
   }
+  private mentions_: boolean | undefined;
+  /** See headersMentionUpgrade: its own records, then what it inherits, with no line made; kept, as a server's set is what its locations inherit. */
+  mentionsUpgrade(): boolean {
+    if (this.mentions_ === undefined)
+      this.mentions_ = this.lines_
+        ? this.lines_.some(isUpgradeOrConnection)
+        : recordsMentionUpgrade(this.scope, this.block) || headersMentionUpgrade(this.inherited);
+    return this.mentions_;
+  }
+}
+
+const isUpgradeOrConnection = (line: HeaderLine): boolean => line.key === 'upgrade' || line.key === 'connection';
+
+function recordsMentionUpgrade(scope: Scope, block: number): boolean {
+  const syntax = scope.parsed.syntax;
+  const kinds = kindsOf(scope);
+  for (let child = syntax.firstChild(block); child >= 0; child = syntax.nextSibling(child)) {
+    if (kindAt(kinds, scope, child) === Kind.ProxySetHeader) {
+      const key = headerKeyAt(scope, child);
+      if (key === 'upgrade' || key === 'connection') return true;
+    }
+    for (let at = scope.includedStart(child), end = scope.includedEnd(child); at < end; at++)
+      if (recordsMentionUpgrade(scope.includedScope(at), -1)) return true;
+  }
+  return false;
+}
+
+/**
+ * Whether an Upgrade or Connection line is among the set's lines or those it drops, without making
+ * the lines: most locations of a big config say nothing of either, and listing their lines cost
+ * an object per line per location. False means: no line, and no dropped line, has either name.
+ */
+export function headersMentionUpgrade(headers: HeaderSet): boolean {
+  if (headers instanceof OwnHeaderSet) return headers.mentionsUpgrade();
+  return headers.lines.some(isUpgradeOrConnection) || headers.dropped.some(isUpgradeOrConnection);
 }
 
 function collectHeaderLines(scope: Scope, block: number, out: HeaderLine[]): void {
@@ -249,6 +296,20 @@ function variableName(value: string | undefined): string | undefined {
   if (end <= start) return undefined;
   for (let i = start; i < end; i++) if (!isNameCode(value.charCodeAt(i))) return undefined;
   return value.slice(start, end).toLowerCase();
+}
+
+/** As splitLocationArgs, from the record: a location's node and directive need not be made to know its path. */
+function splitLocationRecord(scope: Scope, index: number): { modifier: string; path: string } {
+  const syntax = scope.parsed.syntax;
+  if (syntax.name(index) !== 'location') return splitLocationArgs(scope.node(index).directive);
+  const first = syntax.argValue(index, 0) ?? '';
+  const count = syntax.argCount(index);
+  if (count >= 2 && (first === '=' || first === '~' || first === '~*' || first === '^~'))
+    return { modifier: first, path: syntax.argValue(index, 1) ?? '' };
+  if (first.startsWith('@')) return { modifier: '@', path: first };
+  const glued = /^(\^~|~\*|~|=)(.+)$/.exec(first);
+  if (glued) return { modifier: glued[1] as string, path: glued[2] as string };
+  return { modifier: '', path: first };
 }
 
 function splitLocationArgs(directive: Directive): { modifier: string; path: string } {
@@ -291,6 +352,10 @@ class LocationModelImpl implements LocationModel {
     }
     return this.pass;
   }
+  /** See ownsProxyPass: the walk found a proxy_pass among this block's own directives. */
+  get ownsPass(): boolean {
+    return this.passScope !== undefined && this.passIndex >= 0;
+  }
   /** The file the location is written in, without making its node. */
   get file(): string {
     return this.scope.file;
@@ -304,7 +369,7 @@ class LocationModelImpl implements LocationModel {
     return undefined;
   }
   protected get parts(): { modifier: string; path: string } {
-    return (this.split ??= splitLocationArgs(this.node.directive));
+    return (this.split ??= splitLocationRecord(this.scope, this.index));
   }
   get modifier(): string {
     return this.parts.modifier;
@@ -312,6 +377,16 @@ class LocationModelImpl implements LocationModel {
   get path(): string {
     return this.parts.path;
   }
+}
+
+/**
+ * Whether the location's proxy_pass is its own (in its block, or a file included there) rather than
+ * its enclosing location's: `proxyPass.node.parent === location.node`, for the model's own
+ * locations without making either node (a big config has an `if` in thousands of locations).
+ */
+export function ownsProxyPass(location: LocationModel): boolean {
+  if (location instanceof LocationModelImpl) return location.ownsPass;
+  return location.proxyPass?.node.parent === location.node;
 }
 
 /** The file a location is written in (for the model's own locations, without making its node). */

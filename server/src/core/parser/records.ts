@@ -412,6 +412,14 @@ export class ParsedFileImpl implements ParsedFile {
    */
   treeFacts: unknown = undefined;
   nameKinds: Uint8Array | undefined = undefined;
+  /**
+   * The model's lower-cased `proxy_set_header` names: per record, 1 + the index in `headerKeyNames`
+   * (0: not worked out yet). A snippet's lines are read in thousands of places; a typed array, as
+   * a plain one written at scattered indices of a big file turned into a slow dictionary.
+   */
+  headerKeys: Int32Array | undefined = undefined;
+  readonly headerKeyNames: string[] = [];
+  readonly headerKeyIds = new Map<string, number>();
   constructor(
     readonly file: string,
     readonly source: SourceTextImpl,

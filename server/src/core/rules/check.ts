@@ -1,13 +1,13 @@
 import type { Range } from '../parser/ast';
 import { comparePositions } from '../parser/text';
 import type { SeverityName } from '../config/settings';
-import type { LocationModel } from '../model/effective';
+import { ownsProxyPass, type LocationModel } from '../model/effective';
 import type { FileAnalysis } from '../model/workspace';
-import { evaluateLocation, HANDSHAKES } from '../eval/evaluate';
+import { evaluateRequests } from '../eval/evaluate';
 import { assessEvidence, isComplete, severityFor, type Evidence, type EvidenceOptions } from './evidence';
 import { effectiveHeader } from './headers';
 import { RULES } from './registry';
-import type { Finding, Rule, RuleFinding, Severity } from './types';
+import type { Finding, Rule, RuleContext, RuleFinding, Severity } from './types';
 import type { NginxVersion } from './version';
 
 export interface CheckOptions {
@@ -55,7 +55,7 @@ export function proxiedLocations(analysis: FileAnalysis): LocationModel[] {
   return analysis.locations.filter((location) => {
     if (!location.proxyPass) return false;
     if (location.kind === 'location') return true;
-    return location.proxyPass.node.parent === location.node;
+    return ownsProxyPass(location);
   });
 }
 
@@ -94,13 +94,12 @@ export function checkFile(analysis: FileAnalysis, options: CheckOptions): Findin
   const silenced = suppressions(analysis);
   const rules = options.rules ?? RULES;
   const complete = isComplete(analysis);
-  for (const { location, evidence } of assessLocations(analysis, options)) {
+  for (const location of proxiedLocations(analysis)) {
+    const evidence = assessEvidence(analysis, analysis.model, location, options);
     const evidenceSeverity = severityFor(evidence.strength, complete);
     if (!evidenceSeverity) continue;
     // Evaluated only here, for the few locations with evidence: a big config has thousands of plain ones.
-    const handshakes = HANDSHAKES.map((request) =>
-      evaluateLocation(analysis.model, location, request, options.nginxVersion),
-    );
+    const handshakes = evaluateRequests(analysis.model, location, options.nginxVersion);
     const unknownIncludes = location.unresolvedIncludes.filter((node) =>
       mayAffectProxying(node.directive.args[0]?.value ?? ''),
     );
@@ -109,19 +108,21 @@ export function checkFile(analysis: FileAnalysis, options: CheckOptions): Findin
     let headerRange: Range | undefined;
     const header = (): Range => (headerRange ??= locationHeaderRange(location));
     const first = handshakes[0];
+    // One context for all the rules: an object per rule per location was garbage by the ten thousand.
+    const context: RuleContext = {
+      analysis,
+      model: analysis.model,
+      location,
+      evidence,
+      nginxVersion: options.nginxVersion,
+      severity: evidenceSeverity,
+      upgrade: first ? first.upgrade.line : effectiveHeader(location, 'upgrade'),
+      connection: first ? first.connection.line : effectiveHeader(location, 'connection'),
+      handshakes,
+      complete,
+    };
     for (const rule of rules) {
-      const reported = rule.check({
-        analysis,
-        model: analysis.model,
-        location,
-        evidence,
-        nginxVersion: options.nginxVersion,
-        severity: evidenceSeverity,
-        upgrade: first ? first.upgrade.line : effectiveHeader(location, 'upgrade'),
-        connection: first ? first.connection.line : effectiveHeader(location, 'connection'),
-        handshakes,
-        complete,
-      });
+      const reported = rule.check(context);
       if (!reported) continue;
       for (const found of Array.isArray(reported) ? reported : [reported as RuleFinding]) {
         let severity: Severity = found.severity ?? weaker(evidenceSeverity, rule.defaultSeverity);

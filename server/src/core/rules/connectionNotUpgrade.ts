@@ -6,15 +6,16 @@ export const connectionNotUpgrade: Rule = {
   defaultSeverity: 'error',
   title: 'Connection is "", "close" or "keep-alive" in a WebSocket location',
   check({ connection, handshakes }) {
-    const value = connection?.value;
-    if (!connection || !value) return undefined;
+    // The value's Word (and the line's node) only for a line reported: valueText says whether there is one.
+    if (!connection || connection.valueText === undefined) return undefined;
     // "websocket" there is the Upgrade value: ws-swapped-headers names that mistake.
     const wrong = wrongFor(
       handshakes,
       (sent) => sent.connection,
       (sentValue) => lacksUpgradeToken(sentValue) && !isUpgradeValue(sentValue),
     );
-    if (!wrong) return undefined;
+    const value = wrong ? connection.value : undefined;
+    if (!wrong || !value) return undefined;
     const why =
       wrong.value === ''
         ? 'an empty value is not sent at all (the upstream keepalive idiom)'

@@ -1,7 +1,13 @@
 import picomatch from 'picomatch';
 import type { Comment, ParsedFile } from '../parser/ast';
 import { evaluateValue, HANDSHAKES, hasUpgradeToken } from '../eval/evaluate';
-import type { ConfigModel, HeaderLine, LocationModel } from '../model/effective';
+import {
+  headersMentionUpgrade,
+  locationFile,
+  type ConfigModel,
+  type HeaderLine,
+  type LocationModel,
+} from '../model/effective';
 import type { FileAnalysis } from '../model/workspace';
 import { effectiveHeader } from './headers';
 import type { Severity } from './types';
@@ -155,7 +161,8 @@ function annotations(parsed: ParsedFile): readonly Comment[] {
 }
 
 function hasAnnotation(analysis: FileAnalysis, location: LocationModel): boolean {
-  const parsed = analysis.tree.files.get(location.node.file);
+  // The file without the node: most files have no annotation, and then no node is needed.
+  const parsed = analysis.tree.files.get(locationFile(location));
   if (!parsed) return false;
   const marks = annotations(parsed);
   if (!marks.length) return false;
@@ -182,25 +189,31 @@ function connectionCanUpgrade(model: ConfigModel, location: LocationModel, conne
   return false;
 }
 
+/** Shared: the answer for most locations of a big config, which need no object of their own. */
+const NO_EVIDENCE: Evidence = Object.freeze({ strength: 'none', reason: '' });
+
 export function assessEvidence(
   analysis: FileAnalysis,
   model: ConfigModel,
   location: LocationModel,
   options: EvidenceOptions,
 ): Evidence {
-  const upgrade = effectiveHeader(location, 'upgrade');
-  const connection = effectiveHeader(location, 'connection');
-  const dropped = location.headers.dropped.filter((line) => line.key === 'upgrade' || line.key === 'connection');
+  // Most proxies of a big config name neither header anywhere: then nothing below is configured.
+  if (headersMentionUpgrade(location.headers)) {
+    const upgrade = effectiveHeader(location, 'upgrade');
+    const connection = effectiveHeader(location, 'connection');
+    const dropped = location.headers.dropped.filter((line) => line.key === 'upgrade' || line.key === 'connection');
 
-  if (dropped.length)
-    return {
-      strength: 'configured',
-      reason: `an enclosing block sets ${dropped.map((line) => line.name).join(' and ')}`,
-    };
-  // Any Upgrade line asks for a WebSocket: nothing else needs it (facts §6, hop-by-hop headers).
-  if (upgrade) return { strength: 'configured', reason: 'it sets the Upgrade header' };
-  if (connection && connectionCanUpgrade(model, location, connection))
-    return { strength: 'configured', reason: `it sets Connection to ${connection.value?.raw ?? ''}` };
+    if (dropped.length)
+      return {
+        strength: 'configured',
+        reason: `an enclosing block sets ${dropped.map((line) => line.name).join(' and ')}`,
+      };
+    // Any Upgrade line asks for a WebSocket: nothing else needs it (facts §6, hop-by-hop headers).
+    if (upgrade) return { strength: 'configured', reason: 'it sets the Upgrade header' };
+    if (connection && connectionCanUpgrade(model, location, connection))
+      return { strength: 'configured', reason: `it sets Connection to ${connection.value?.raw ?? ''}` };
+  }
 
   const declaredBy = options.declared?.(location);
   if (declaredBy) return { strength: 'declared', reason: declaredBy };
@@ -239,5 +252,5 @@ export function assessEvidence(
       strength: 'devserver',
       reason: `port ${target?.port ?? ''} is the usual ${devServer} dev server, whose hot reload uses a WebSocket, and it sets proxy_http_version 1.1`,
     };
-  return { strength: 'none', reason: '' };
+  return NO_EVIDENCE;
 }

@@ -16,12 +16,13 @@ export const missingUpgrade: Rule = {
       };
     }
     // A line that sends something else than the protocol name; a Connection value is ws-swapped-headers'.
-    const value = upgrade.value;
     const wrong = wrongFor(
       handshakes,
       (sent) => sent.upgrade,
       (sentValue) => !isUpgradeValue(sentValue) && !isConnectionValue(sentValue),
     );
+    // The value's Word (and the line's node) only for a line reported.
+    const value = wrong ? upgrade.value : undefined;
     if (!wrong || !value) return undefined;
     return {
       message: `WebSocket upgrade will fail here: ${wrong.who} the backend receives ${describeSent('Upgrade', wrong.value)} instead of the client's "Upgrade: websocket"; the value must be $http_upgrade.`,

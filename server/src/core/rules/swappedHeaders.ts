@@ -11,14 +11,15 @@ export const swappedHeaders: Rule = {
   check({ upgrade, connection, handshakes }) {
     // Each swapped value is its own finding, so that fix-all mends both in one pass.
     const findings: RuleFinding[] = [];
-    const upgradeValue = upgrade?.value;
+    // Values read as text first: their Words (and nodes) are made only for a line this reports.
+    const upgradeText = upgrade?.valueText;
     const wrongUpgrade = wrongFor(handshakes, (sent) => sent.upgrade, isConnectionValue);
     // With its map missing, the Connection idiom's variable cannot be evaluated, but on the Upgrade
     // line it is the wrong value whatever a map would say (ws-undefined-variable reports the map).
-    const connectionIdiom =
-      !wrongUpgrade && upgradeValue && CONNECTION_VARIABLES.has(soleVariable(upgradeValue.value) ?? '')
-        ? upgradeValue.raw
-        : undefined;
+    const idiom =
+      !wrongUpgrade && upgradeText !== undefined && CONNECTION_VARIABLES.has(soleVariable(upgradeText) ?? '');
+    const upgradeValue = upgrade && (wrongUpgrade || idiom) ? upgrade.value : undefined;
+    const connectionIdiom = idiom ? upgradeValue?.raw : undefined;
     if (upgrade && upgradeValue && (wrongUpgrade || connectionIdiom)) {
       findings.push({
         message: wrongUpgrade
@@ -29,8 +30,8 @@ export const swappedHeaders: Rule = {
         data: { kind: 'replace-value', file: upgrade.node.file, range: upgradeValue.range, newValue: '$http_upgrade' },
       });
     }
-    const connectionValue = connection?.value;
     const wrongConnection = wrongFor(handshakes, (sent) => sent.connection, isUpgradeValue);
+    const connectionValue = connection && wrongConnection ? connection.value : undefined;
     if (connection && connectionValue && wrongConnection) {
       findings.push({
         message: `WebSocket upgrade will fail here: ${wrongConnection.who} the backend receives ${describeSent('Connection', wrongConnection.value)}, the Upgrade value, without the "upgrade" token the backend looks for; the Connection value must be "upgrade".`,

@@ -7,10 +7,13 @@ export const undefinedVariable: Rule = {
   title: 'A variable in the Upgrade/Connection header is defined nowhere',
   check({ model, upgrade, connection, complete }) {
     for (const line of [upgrade, connection]) {
-      const value = line?.value;
-      if (!line || !value) continue;
-      const missing = variablesIn(value.value).find((name) => !isBuiltinVariable(name) && !model.variables.has(name));
+      // The text first: the value's Word (and its node) is made only for a line this reports.
+      const text = line?.valueText;
+      if (!line || text === undefined) continue;
+      const missing = variablesIn(text).find((name) => !isBuiltinVariable(name) && !model.variables.has(name));
       if (!missing) continue;
+      const value = line.value;
+      if (!value) continue;
       const isMapIdiom = missing === 'connection_upgrade';
       return {
         message: complete
