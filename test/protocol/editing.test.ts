@@ -240,6 +240,8 @@ describe('hover', () => {
     assert.match(builtin ?? '', /\$http_upgrade\*\* \(ngx_http_core_module\)/);
     assert.match(builtin ?? '', /arbitrary request header field/);
     assert.equal(await hoverAt(mainUri, positionAfter(MAIN, 'example.com www', 2)), undefined, 'nothing on plain text');
+    const lua = await hoverAt(mainUri, positionAfter(MAIN, 'content_by_lua_block', 3));
+    assert.match(lua ?? '', /a directive of a third-party module/, 'a third-party directive says what it is');
   });
 });
 

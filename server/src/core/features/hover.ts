@@ -4,6 +4,7 @@
  * nginx's documentation of a built-in one.
  */
 import * as path from 'node:path';
+import { isThirdParty } from '../diagnostics/thirdParty';
 import { directiveReference, type DirectiveContext } from '../directives/reference';
 import type { ConfigModel } from '../model/effective';
 import type { ParsedFile } from '../parser/ast';
@@ -29,8 +30,13 @@ export function hoverAt(
   if (offset >= nameWord.offset && offset <= nameWord.endOffset) {
     const contexts = contextsOf(enclosingBlocks(file, directive.offset).blocks, topLevel);
     const info = directiveReference().directive(directive.name, contexts[0]);
-    if (!info) return undefined;
-    return { markdown: directiveMarkdown(info), start: nameWord.offset, end: nameWord.endOffset };
+    if (info) return { markdown: directiveMarkdown(info), start: nameWord.offset, end: nameWord.endOffset };
+    if (!isThirdParty(directive.name)) return undefined;
+    return {
+      markdown: `**${directive.name}**: a directive of a third-party module (OpenResty, headers-more, brotli, …), not in nginx's documentation. nginx-ws does not check its context or arguments.`,
+      start: nameWord.offset,
+      end: nameWord.endOffset,
+    };
   }
   const variable = variableAt(file.text, offset);
   if (!variable) return undefined;
