@@ -137,6 +137,10 @@ const NAMES = [
   'wasm_call',
   'push_stream_subscriber',
   'push_stream_publisher',
+  'report_uploads',
+  'track_uploads',
+  'balancer_keepalive', // OpenResty
+  'set_base32_alphabet', // set-misc
 ];
 
 const PREFIXES = [
@@ -181,12 +185,28 @@ const PREFIXES = [
   'eval_',
   'njs_',
   'secure_token', // nginx-secure-token-module (with nginx-vod-module)
+  'upsync', // nginx-upsync-module
+  'healthcheck_', // ngx_healthcheck_module
+  'dyups_', // ngx_dyups (dynamic upstreams)
+  'jwt_', // community JWT modules
+  'shib_', // nginx-http-shibboleth
+  'sts_', // nginx-module-sts
+  'vts_',
+  'waf_',
+  'server_traffic_status',
+  'postgres_', // ngx_postgres
+  'rds_',
+  'drizzle_',
+  'array_', // array-var-nginx-module
+  'form_input', // form-input-nginx-module
+  'uploadprogress', // nginx-upload-progress-module
+  'upload_progress',
 ];
 
 const NAME_SET: ReadonlySet<string> = new Set(NAMES);
 
-/** `*_by_lua`, `*_by_lua_block`, `*_by_lua_file`: every phase handler of OpenResty. */
-const LUA_PHASE = /_by_lua(_block|_file)?$/;
+/** `*_by_lua`, `*_by_lua_block`, `*_by_lua_file`, `*_by_lua_no_postpone`: OpenResty's phase handlers. */
+const LUA_PHASE = /_by_lua(_block|_file|_no_postpone)?$/;
 
 /** Whether `name` is a directive of a known third-party module (or one the user declared). */
 export function isThirdParty(name: string, extra: ReadonlySet<string> = EMPTY): boolean {
