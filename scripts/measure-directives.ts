@@ -9,9 +9,9 @@
 // main where the documentation allows it, and `nginx -t` tells. Directives without a usable
 // argument, or of modules this nginx lacks, are left out: for them no duplicate is reported.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { nginxTest } from '../test/helpers/nginx';
 import { directiveReference, type DirectiveInfo } from '../server/src/core/directives/reference';
 
 const OUT = path.join(__dirname, '..', 'server', 'src', 'core', 'diagnostics', 'measured.generated.ts');
@@ -82,28 +82,11 @@ function config(line: string, where: string): string {
   return `${main}events {}\nhttp {\n${http}server {\nlisten 127.0.0.1:1;\n${server}location / {\n${location}}\n}\n}\n`;
 }
 
-function check(prefix: string, text: string): string {
-  const file = path.join(prefix, 'nginx.conf');
-  writeFileSync(file, text);
-  const result = spawnSync(
-    nginx,
-    [
-      '-t',
-      '-q',
-      '-p',
-      prefix + path.sep,
-      '-c',
-      file,
-      '-g',
-      `pid ${prefix}/nginx.pid; error_log ${prefix}/logs/error.log;`,
-    ],
-    { encoding: 'utf8', timeout: 10_000 },
-  );
-  return `${result.stdout ?? ''}${result.stderr ?? ''}`;
+/** What `nginx -t` prints for `text` as a whole nginx.conf. */
+function check(text: string): string {
+  return nginxTest(nginx, text).output;
 }
 
-const prefix = mkdtempSync(path.join(tmpdir(), 'nginx-ws-dup-'));
-mkdirSync(path.join(prefix, 'logs'));
 const duplicate: string[] = [];
 const repeatable: string[] = [];
 /** Directives nginx takes with more (or fewer) arguments than the documented syntax shows (`stub_status on`). */
@@ -113,35 +96,31 @@ let skipped = 0;
 let counted = 0;
 const countRefused = (output: string): boolean => /invalid number of arguments/.test(output);
 const unknown = (output: string): boolean => /unknown directive|is not allowed here/.test(output);
-try {
-  for (const entries of directiveReference().allDirectives()) {
-    const info = entries.find((entry) => entry.module.startsWith('ngx_http_') || entry.module === 'Core functionality');
-    if (!info) continue;
-    const where = place(info);
-    // nginx checks the number of arguments before it reads them: any text will do.
-    if (where && !info.isBlock && Number.isFinite(info.args.max)) {
-      const more = check(prefix, config(`${info.name}${' x'.repeat(info.args.max + 1)};`.replace(/ {2}/g, ' '), where));
-      if (!unknown(more)) {
-        counted++;
-        if (!countRefused(more)) moreAccepted.push(info.name);
-        if (info.args.min > 0) {
-          const fewer = check(prefix, config(`${info.name}${' x'.repeat(info.args.min - 1)};`, where));
-          if (!countRefused(fewer) && !unknown(fewer)) fewerAccepted.push(info.name);
-        }
+for (const entries of directiveReference().allDirectives()) {
+  const info = entries.find((entry) => entry.module.startsWith('ngx_http_') || entry.module === 'Core functionality');
+  if (!info) continue;
+  const where = place(info);
+  // nginx checks the number of arguments before it reads them: any text will do.
+  if (where && !info.isBlock && Number.isFinite(info.args.max)) {
+    const more = check(config(`${info.name}${' x'.repeat(info.args.max + 1)};`.replace(/ {2}/g, ' '), where));
+    if (!unknown(more)) {
+      counted++;
+      if (!countRefused(more)) moreAccepted.push(info.name);
+      if (info.args.min > 0) {
+        const fewer = check(config(`${info.name}${' x'.repeat(info.args.min - 1)};`, where));
+        if (!countRefused(fewer) && !unknown(fewer)) fewerAccepted.push(info.name);
       }
     }
-    const arg = argumentOf(info);
-    if (!where || arg === undefined) {
-      skipped++;
-      continue;
-    }
-    const output = check(prefix, config(`${info.name} ${arg};`, where));
-    if (/is duplicate/.test(output)) duplicate.push(info.name);
-    else if (!/\[emerg\]/.test(output)) repeatable.push(info.name);
-    else skipped++; // unknown to this nginx, or the argument was not accepted: not measured
   }
-} finally {
-  rmSync(prefix, { recursive: true, force: true });
+  const arg = argumentOf(info);
+  if (!where || arg === undefined) {
+    skipped++;
+    continue;
+  }
+  const output = check(config(`${info.name} ${arg};`, where));
+  if (/is duplicate/.test(output)) duplicate.push(info.name);
+  else if (!/\[emerg\]/.test(output)) repeatable.push(info.name);
+  else skipped++; // unknown to this nginx, or the argument was not accepted: not measured
 }
 const version = spawnSync(nginx, ['-v'], { encoding: 'utf8' }).stderr.trim();
 writeFileSync(

@@ -14,6 +14,7 @@ import { parseNginxVersion } from '../../server/src/core/rules/version';
 import { MemoryFileSystem } from '../helpers/fileSystems';
 import { findNginx, nginxTest } from '../helpers/nginx';
 import { repoRoot } from '../helpers/paths';
+import { exampleUnder } from '../helpers/ruleDocs';
 
 const nginx = findNginx();
 const skip = nginx ? false : 'nginx is not installed (apt-get install nginx); general diagnostics on nginx skipped';
@@ -181,18 +182,14 @@ describe('general diagnostics against nginx -t', { skip }, () => {
 
   describe('the rule pages’ examples', () => {
     const docs = path.join(repoRoot, 'docs', 'rules');
-    const exampleUnder = (page: string, heading: string): string => {
-      const section = page.split(/^## /m).find((part) => part.startsWith(`${heading}\n`)) ?? '';
-      return /^```nginx\n([\s\S]*?)^```$/m.exec(section)?.[1] ?? '';
-    };
     const wrap = (example: string): string =>
       `events {}\nhttp {\nupstream app { server 127.0.0.1:9000; }\nserver {\nlisten 127.0.0.1:8080;\n${example}}\n}\n`;
     for (const code of GENERAL_CODES) {
       it(`${code}: nginx refuses the bad example and accepts the good one`, () => {
         const page = readFileSync(path.join(docs, `${code}.md`), 'utf8');
-        const bad = nginxTest(nginx, wrap(exampleUnder(page, 'Bad example')));
+        const bad = nginxTest(nginx, wrap(exampleUnder(page, 'Bad example') ?? ''));
         assert.equal(bad.ok, false, `the bad example of ${code} is refused`);
-        const good = nginxTest(nginx, wrap(exampleUnder(page, 'Good example')));
+        const good = nginxTest(nginx, wrap(exampleUnder(page, 'Good example') ?? ''));
         assert.ok(good.ok, good.output);
       });
     }

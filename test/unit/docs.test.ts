@@ -13,14 +13,9 @@ import { RULES, ruleDocPath } from '../../server/src/core/rules/registry';
 import type { Finding } from '../../server/src/core/rules/types';
 import { MemoryFileSystem } from '../helpers/fileSystems';
 import { repoRoot } from '../helpers/paths';
+import { exampleUnder } from '../helpers/ruleDocs';
 
 const docsDir = path.join(repoRoot, 'docs', 'rules');
-
-/** The first fenced nginx block of the section under `## <heading>`. */
-function exampleUnder(page: string, heading: string): string | undefined {
-  const section = page.split(/^## /m).find((part) => part.startsWith(`${heading}\n`));
-  return section ? /^```nginx\n([\s\S]*?)^```$/m.exec(section)?.[1] : undefined;
-}
 
 /** A complete config around an example: bare location lines go into a server, a server into http. */
 function completeConfig(example: string): string {

@@ -19,6 +19,7 @@ import type { Diagnosis } from '../../server/src/core/rules/types';
 import { parseNginxVersion } from '../../server/src/core/rules/version';
 import { MemoryFileSystem } from '../helpers/fileSystems';
 import { repoRoot } from '../helpers/paths';
+import { exampleUnder } from '../helpers/ruleDocs';
 
 interface Options {
   readonly file?: string;
@@ -207,10 +208,6 @@ describe('silencing', () => {
 describe('rule pages of the general codes', () => {
   const docs = path.join(repoRoot, 'docs', 'rules');
   const readme = readFileSync(path.join(docs, 'README.md'), 'utf8');
-  const exampleUnder = (page: string, heading: string): string | undefined => {
-    const section = page.split(/^## /m).find((part) => part.startsWith(`${heading}\n`));
-    return section ? /^```nginx\n([\s\S]*?)^```$/m.exec(section)?.[1] : undefined;
-  };
   for (const code of GENERAL_CODES) {
     it(`${code}: a README row, and its bad example has the finding, the good one none`, () => {
       assert.match(readme, new RegExp(`^\\| \`${code}\` \\|.*\\[${code}\\]\\(${code}\\.md\\) \\|$`, 'm'));

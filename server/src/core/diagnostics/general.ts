@@ -20,7 +20,7 @@
  */
 import type { SeverityName } from '../config/settings';
 import { directiveReference, type DirectiveContext, type DirectiveInfo } from '../directives/reference';
-import { enterBlock, topLevelContexts } from '../features/cursor';
+import { enterBlock, PASSES, topLevelContexts } from '../features/cursor';
 import type { FileAnalysis } from '../model/workspace';
 import type { Directive, Range } from '../parser/ast';
 import type { ParsedFileImpl, SyntaxTable } from '../parser/records';
@@ -53,9 +53,6 @@ const NO_CONTEXTS: readonly DirectiveContext[] = Object.freeze([]);
 
 /** Every context a file of unknown place may be read in: its top-level lines are not judged. */
 const ANYWHERE: readonly DirectiveContext[] = ['main', 'http', 'server', 'location'];
-
-/** Names nginx reads as something else than a directive of the reference. */
-const PASSES_URI = /^(proxy|grpc|uwsgi|scgi|fastcgi|memcached)_pass$/;
 
 /** Edit distance with transpositions (optimal string alignment), stopping early above `limit`. */
 export function editDistance(a: string, b: string, limit: number): number {
@@ -268,7 +265,7 @@ function makePlan(name: string, contexts: readonly DirectiveContext[], judged: b
     // Where nginx was seen to take more than the documented syntax shows (`stub_status on`).
     max: name === 'if' || MORE_ARGUMENTS_ACCEPTED.has(name) ? Infinity : info.args.max,
     duplicateRefused: judged && !hasBlock && DUPLICATE_REFUSED.has(name),
-    passes: PASSES_URI.test(name),
+    passes: PASSES.test(name),
     dated: dated.size ? dated : undefined,
     inner: hasBlock ? enterBlock(name, contexts) : NO_CONTEXTS,
   };
