@@ -287,6 +287,14 @@ function headerNameOf(variable: string): string {
   return name;
 }
 
+/**
+ * How many times any evaluation has read a `set` variable. A `set` is run for the location's own
+ * server and block, so an evaluation that read one depends on where the location stands, not only
+ * on the values it read: checkFile reuses a verdict only for evaluations that read none.
+ */
+let setVariablesRead = 0;
+export const setVariablesReadSoFar = (): number => setVariablesRead;
+
 /** The evaluation of one location for one request: variables are looked up through `model`. */
 class Evaluator {
   private depth = 0;
@@ -420,6 +428,7 @@ class Evaluator {
    * be decided, or no `set` on this path: unknown.
    */
   private setValue(name: string, definitions: readonly { readonly node: ConfigNode }[]): Evaluated {
+    setVariablesRead++;
     const levels = [this.location.server, this.location.kind === 'location' ? this.location.node : undefined];
     let chosen: ConfigNode | undefined;
     const chain: ChainLink[] = [];

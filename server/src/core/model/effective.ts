@@ -341,6 +341,8 @@ class LocationModelImpl implements LocationModel {
     readonly proxyReadTimeout: Setting | undefined,
     readonly headers: HeaderSet,
     readonly unresolvedIncludes: readonly ConfigNode[],
+    /** Whether proxy_http_version is set in this block itself (or a file included there), not inherited. */
+    readonly ownsHttpVersion = false,
   ) {}
   get node(): ConfigNode {
     return this.scope.node(this.index);
@@ -387,6 +389,15 @@ class LocationModelImpl implements LocationModel {
 export function ownsProxyPass(location: LocationModel): boolean {
   if (location instanceof LocationModelImpl) return location.ownsPass;
   return location.proxyPass?.node.parent === location.node;
+}
+
+/**
+ * Whether the location's proxy_http_version is set in its own block (or a file included there):
+ * `proxyHttpVersion.node.parent === location.node`, for the model's own locations without making either node.
+ */
+export function ownsHttpVersion(location: LocationModel): boolean {
+  if (location instanceof LocationModelImpl) return location.ownsHttpVersion;
+  return location.proxyHttpVersion !== undefined && location.proxyHttpVersion.node.parent === location.node;
 }
 
 /** The file a location is written in (for the model's own locations, without making its node). */
@@ -693,6 +704,7 @@ class ModelBuilder {
           level.proxyReadTimeout,
           level.headers,
           level.unresolvedIncludes,
+          own.proxyHttpVersion !== undefined,
         );
         this.locations.push(inner);
         this.open(scope, first, childContext, level, inner);

@@ -4,6 +4,7 @@ import { evaluateValue, HANDSHAKES, hasUpgradeToken } from '../eval/evaluate';
 import {
   headersMentionUpgrade,
   locationFile,
+  ownsHttpVersion,
   type ConfigModel,
   type HeaderLine,
   type LocationModel,
@@ -114,10 +115,19 @@ function pathNames(path: string): { readonly strong: boolean; readonly weak: boo
   return names;
 }
 
-const targetCache = new Map<string, { host: string; port: string | undefined; socketNamed: boolean } | undefined>();
+interface Target {
+  readonly host: string;
+  readonly port: string | undefined;
+  /** The upstream's name says sockets (`ws_backend`, `socket-server`). */
+  readonly socketNamed: boolean;
+  /** A host on this machine, where dev servers run. */
+  readonly local: boolean;
+}
 
-/** proxyTarget, and whether the upstream is named for sockets, by proxy_pass value. */
-function cachedTarget(value: string): { host: string; port: string | undefined; socketNamed: boolean } | undefined {
+const targetCache = new Map<string, Target | undefined>();
+
+/** proxyTarget, and what evidence reads of it, by proxy_pass value. */
+function cachedTarget(value: string): Target | undefined {
   if (targetCache.has(value)) return targetCache.get(value);
   const target = proxyTarget(value);
   const result = target
@@ -127,6 +137,7 @@ function cachedTarget(value: string): { host: string; port: string | undefined; 
           .toLowerCase()
           .split(/[^a-z0-9]+/)
           .some((token) => token === 'ws' || token === 'wss' || token.includes('socket')),
+        local: /^(localhost|127\.\d+\.\d+\.\d+|\[::1\]|host\.docker\.internal|0\.0\.0\.0)$/i.test(target.host),
       }
     : undefined;
   if (targetCache.size > 10_000) targetCache.clear();
@@ -228,8 +239,7 @@ export function assessEvidence(
   const target = location.proxyPass ? cachedTarget(location.proxyPass.value) : undefined;
   const socketUpstream = target?.socketNamed ?? false;
   // Made only where it decides something: reading the setting's node costs an object per location.
-  const ownHttp11 = (): boolean =>
-    location.proxyHttpVersion?.value === '1.1' && location.proxyHttpVersion.node.parent === location.node;
+  const ownHttp11 = (): boolean => location.proxyHttpVersion?.value === '1.1' && ownsHttpVersion(location);
   if (names.strong || socketUpstream) {
     const reason = names.strong
       ? `the path "${location.path}" is a usual WebSocket endpoint`
@@ -241,10 +251,8 @@ export function assessEvidence(
   if (names.weak)
     return { strength: 'hinted', reason: `the path "${location.path}" often carries WebSocket subscriptions` };
   // A dev server serves the whole app, its hot-reload socket on the page path: only `/` counts.
-  const local = target
-    ? /^(localhost|127\.\d+\.\d+\.\d+|\[::1\]|host\.docker\.internal|0\.0\.0\.0)$/i.test(target.host)
-    : false;
-  const devServer = target?.port && local && location.path === '/' ? DEV_SERVER_PORTS.get(target.port) : undefined;
+  const devServer =
+    target?.port && target.local && location.path === '/' ? DEV_SERVER_PORTS.get(target.port) : undefined;
   // A port alone is noise (nginx's own tests listen on 8080 everywhere): it takes a second sign,
   // the location asking for HTTP/1.1 itself.
   if (devServer && ownHttp11())
@@ -253,4 +261,23 @@ export function assessEvidence(
       reason: `port ${target?.port ?? ''} is the usual ${devServer} dev server, whose hot reload uses a WebSocket, and it sets proxy_http_version 1.1`,
     };
   return NO_EVIDENCE;
+}
+
+/**
+ * What assessEvidence reads of a location apart from its Upgrade and Connection lines, as a key:
+ * two locations with the same key and the same lines have the same evidence. Undefined where it
+ * reads more than values: a caller's own declaration, or an annotation comment in the file.
+ */
+export function evidenceInputsKey(
+  analysis: FileAnalysis,
+  location: LocationModel,
+  options: EvidenceOptions,
+): string | undefined {
+  if (options.declared) return undefined;
+  const parsed = analysis.tree.files.get(locationFile(location));
+  if (parsed && annotations(parsed).length) return undefined;
+  const target = location.proxyPass ? cachedTarget(location.proxyPass.value) : undefined;
+  const targetKey = target ? `${target.socketNamed ? 's' : ''}${target.local ? 'l' : ''}:${target.port ?? ''}` : '-';
+  const http11 = location.proxyHttpVersion?.value === '1.1' && ownsHttpVersion(location);
+  return `${location.path}\u0000${targetKey}\u0000${http11 ? 'own1.1' : ''}`;
 }
