@@ -65,3 +65,21 @@ test('glob: files only, sorted, dot entries left out, symlinks followed, folders
   assert.deepEqual(rel('nowhere/*.conf'), []);
   assert.deepEqual(rel('conf.d/a.conf'), ['conf.d/a.conf']);
 });
+
+test('glob: skipFolders keeps a workspace search out of node_modules, and an include glob enters it', () => {
+  const root = path.join(dir, 'workspace');
+  for (const folder of ['deploy/nginx', 'node_modules/pkg', 'node_modules/.bin'])
+    mkdirSync(path.join(root, folder), { recursive: true });
+  writeFileSync(path.join(root, 'deploy', 'nginx', 'nginx.conf'), 'events {}\n');
+  writeFileSync(path.join(root, 'node_modules', 'pkg', 'nginx.conf'), 'events {}\n');
+  const disk = new NodeFileSystem();
+  const rel = (files: string[]): string[] => files.map((file) => path.relative(root, file).split(path.sep).join('/'));
+  const pattern = path.join(root, '*', '*', 'nginx.conf');
+  assert.deepEqual(rel(disk.glob(pattern, { skipFolders: new Set(['node_modules']) })), ['deploy/nginx/nginx.conf']);
+  assert.deepEqual(rel(disk.glob(pattern)), ['deploy/nginx/nginx.conf', 'node_modules/pkg/nginx.conf']);
+  // A folder named in the pattern itself is entered: only a `*` skips it.
+  assert.deepEqual(
+    rel(disk.glob(path.join(root, 'node_modules', '*', 'nginx.conf'), { skipFolders: new Set(['node_modules']) })),
+    ['node_modules/pkg/nginx.conf'],
+  );
+});

@@ -12,7 +12,7 @@ import type { TextEdit } from '../core/fixes/edits';
 import { fixAllEdits, fixesFor } from '../core/fixes/fixes';
 import type { ConfigFileSystem } from '../core/model/fileSystem';
 import { ParseCache } from '../core/model/tree';
-import { analyzeConfig, analyzeFile, type FileAnalysis } from '../core/model/workspace';
+import { analyzeConfig, analyzeFile, NOT_CONFIG_FOLDERS, type FileAnalysis } from '../core/model/workspace';
 import type { Range } from '../core/parser/ast';
 import { checkFile } from '../core/rules/check';
 import { generalFindings } from '../core/diagnostics/general';
@@ -45,9 +45,6 @@ export class UsageError extends Error {}
 const FORMATS = ['text', 'json', 'sarif', 'github'] as const;
 type Format = (typeof FORMATS)[number];
 
-/** Folders a directory walk never enters. */
-const SKIPPED_FOLDERS = new Set(['.git', 'node_modules', '.vscode-test']);
-
 /** Files a directory walk takes as nginx configuration (as the extension's language contribution). */
 export function isNginxFile(relative: string): boolean {
   const name = path.basename(relative);
@@ -72,7 +69,7 @@ export function nginxFilesUnder(dir: string, exclude: readonly string[]): string
       const relative = path.relative(dir, full).split(path.sep).join('/');
       if (excluded(relative) || excluded(`${relative}/`)) continue;
       if (entry.isDirectory()) {
-        if (!SKIPPED_FOLDERS.has(entry.name)) walk(full);
+        if (!NOT_CONFIG_FOLDERS.has(entry.name)) walk(full);
       } else if ((entry.isFile() || entry.isSymbolicLink()) && isNginxFile(relative)) found.push(full);
     }
   };

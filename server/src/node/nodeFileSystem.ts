@@ -1,7 +1,7 @@
 import { isAscii } from 'node:buffer';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ConfigFileSystem } from '../core/model/fileSystem';
+import type { ConfigFileSystem, GlobOptions } from '../core/model/fileSystem';
 
 /**
  * Turns one glob(3) path segment into a regular expression. Written by hand rather than taken
@@ -46,7 +46,7 @@ export class NodeFileSystem implements ConfigFileSystem {
     }
   }
 
-  glob(pattern: string): string[] {
+  glob(pattern: string, options: GlobOptions = {}): string[] {
     const { root } = path.parse(pattern);
     const segments = pattern
       .slice(root.length)
@@ -85,6 +85,7 @@ export class NodeFileSystem implements ConfigFileSystem {
         for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
           if (entry.name.startsWith('.') && !segment.startsWith('.')) continue;
           if (!matcher.test(entry.name)) continue;
+          if (!last && options.skipFolders?.has(entry.name)) continue;
           const full = path.join(dir, entry.name);
           known.set(full, entry);
           next.push(full);
@@ -133,9 +134,10 @@ export class CachingFileSystem implements ConfigFileSystem {
     return this.texts.get(file);
   }
 
-  glob(pattern: string): string[] {
-    let found = this.globs.get(pattern);
-    if (!found) this.globs.set(pattern, (found = this.disk.glob(pattern)));
+  glob(pattern: string, options?: GlobOptions): string[] {
+    const key = options?.skipFolders ? `${pattern}\u0000${[...options.skipFolders].join('/')}` : pattern;
+    let found = this.globs.get(key);
+    if (!found) this.globs.set(key, (found = this.disk.glob(pattern, options)));
     return found;
   }
 

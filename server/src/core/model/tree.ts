@@ -338,7 +338,8 @@ function memoized(fs: ConfigFileSystem): ConfigFileSystem {
       if (!texts.has(file)) texts.set(file, fs.readFile(file));
       return texts.get(file);
     },
-    glob(pattern) {
+    glob(pattern, options) {
+      if (options) return fs.glob(pattern, options);
       let found = globs.get(pattern);
       if (!found) globs.set(pattern, (found = fs.glob(pattern)));
       return found;

@@ -61,11 +61,14 @@ function nginxConfAbove(file: string, fs: ConfigFileSystem, stopAt: readonly str
   }
 }
 
+/** Folders of tools and packages, where no config of the workspace's own lives. */
+export const NOT_CONFIG_FOLDERS: ReadonlySet<string> = new Set(['node_modules', '.git', '.vscode-test']);
+
 function nginxConfsInWorkspace(fs: ConfigFileSystem, folders: readonly string[]): string[] {
   const found: string[] = [];
   for (const folder of folders) {
     for (const pattern of ['nginx.conf', '*/nginx.conf', '*/*/nginx.conf'])
-      found.push(...fs.glob(path.join(folder, pattern)));
+      found.push(...fs.glob(path.join(folder, pattern), { skipFolders: NOT_CONFIG_FOLDERS }));
   }
   return found;
 }
