@@ -79,6 +79,38 @@ export class WordTable {
     this.length = at + 3;
   }
 
+  /**
+   * The table of the same words after an edit inside word `edited` that moved the text after it by
+   * `delta`: that word ends `delta` later, and every word after it starts and ends `delta` later.
+   */
+  shiftedCopy(source: SourceText, edited: number, delta: number): WordTable {
+    const copy = new WordTable(source, 0);
+    const cells = this.cells.slice(0, this.length);
+    cells[edited * 3 + 1] = (cells[edited * 3 + 1] as number) + delta;
+    for (let at = (edited + 1) * 3; at < cells.length; at += 3) {
+      cells[at] = (cells[at] as number) + delta;
+      cells[at + 1] = (cells[at + 1] as number) + delta;
+    }
+    copy.cells = cells;
+    copy.length = this.length;
+    return copy;
+  }
+
+  /** The last word that starts at or before `offset`; -1 when none does. */
+  wordAtOrBefore(offset: number): number {
+    let low = 0;
+    let high = this.count - 1;
+    let found = -1;
+    while (low <= high) {
+      const mid = (low + high) >> 1;
+      if ((this.cells[mid * 3] as number) <= offset) {
+        found = mid;
+        low = mid + 1;
+      } else high = mid - 1;
+    }
+    return found;
+  }
+
   /** What nginx sees of word `index`, without making a Word for it. */
   value(index: number): string {
     const cells = this.cells;
@@ -202,6 +234,49 @@ export class SyntaxTable {
       for (let i = 0; i < name.length; i++) hash = Math.imul(hash ^ name.charCodeAt(i), 0x01000193);
       this.place(hash, id);
     });
+  }
+
+  /**
+   * The records of the same directives over `words` (a shifted copy of this table's words), after an
+   * edit that moved everything from offset `from` on by `delta`.
+   */
+  shiftedCopy(words: WordTable, from: number, delta: number): SyntaxTable {
+    const copy = new SyntaxTable(words, 0);
+    const records = this.records.slice(0, this.count * Field.Stride);
+    for (let at = 0; at < records.length; at += Field.Stride) {
+      // The fields that hold offsets into the text (-1: none, which is before any edit).
+      if ((records[at + Field.Semicolon] as number) >= from)
+        records[at + Field.Semicolon] = (records[at + Field.Semicolon] as number) + delta;
+      if ((records[at + Field.End] as number) >= from)
+        records[at + Field.End] = (records[at + Field.End] as number) + delta;
+      if ((records[at + Field.Open] as number) >= from)
+        records[at + Field.Open] = (records[at + Field.Open] as number) + delta;
+      if ((records[at + Field.Close] as number) >= from)
+        records[at + Field.Close] = (records[at + Field.Close] as number) + delta;
+    }
+    copy.records = records;
+    copy.count = this.count;
+    copy.names.push(...this.names);
+    copy.slots = this.slots.slice();
+    copy.firstTopLevel = this.firstTopLevel;
+    for (const [index, [start, end]] of this.rawBodies)
+      copy.rawBodies.set(index, [start >= from ? start + delta : start, end >= from ? end + delta : end]);
+    return copy;
+  }
+
+  /** The directive whose words include word `word`: the last record whose first word is at or before it. */
+  recordOfWord(word: number): number {
+    let low = 0;
+    let high = this.count - 1;
+    let found = -1;
+    while (low <= high) {
+      const mid = (low + high) >> 1;
+      if ((this.records[mid * Field.Stride + Field.FirstWord] as number) <= word) {
+        found = mid;
+        low = mid + 1;
+      } else high = mid - 1;
+    }
+    return found;
   }
 
   add(firstWord: number, wordCount: number, parent: number, nameId: number): number {

@@ -47,9 +47,16 @@ export function offsetAt(lineStarts: ArrayLike<number>, position: Position, text
 
 /** A file's text with a line index built on first use: most analyses never ask for a position. */
 export class SourceTextImpl implements SourceText {
-  private starts: Int32Array | undefined;
+  constructor(
+    readonly text: string,
+    /** The line index when the caller already has it (a reparse after an edit within one line). */
+    private starts?: Int32Array,
+  ) {}
 
-  constructor(readonly text: string) {}
+  /** The line index if it has been built; undefined otherwise. */
+  get builtLineStarts(): Int32Array | undefined {
+    return this.starts;
+  }
 
   get lineStarts(): ArrayLike<number> {
     return (this.starts ??= computeLineStarts(this.text));
