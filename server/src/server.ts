@@ -26,9 +26,10 @@ import { ParseCache } from './core/model/tree';
 import type { ConfigModel } from './core/model/effective';
 import { analyzeConfig, analyzeFile, type FileAnalysis } from './core/model/workspace';
 import { assessLocations, checkFile, locationHeaderRange, proxiedLocations } from './core/rules/check';
-import type { Diagnosis } from './core/rules/types';
+import { findingsAfterEdit } from './core/rules/afterEdit';
+import type { Diagnosis, Finding } from './core/rules/types';
 import { generalFindings } from './core/diagnostics/general';
-import { parseNginxVersion, type NginxVersion } from './core/rules/version';
+import { compareVersions, parseNginxVersion, type NginxVersion } from './core/rules/version';
 import { rangeContains } from './core/parser/text';
 import {
   FIX_ALL_KIND,
@@ -95,7 +96,9 @@ function settingsFor(uri: string): Promise<Settings> {
 
 interface Analysed {
   readonly analysis: FileAnalysis;
+  /** The WebSocket findings, then the general ones. */
   readonly findings: Diagnosis[];
+  readonly webSocketFindings: readonly Finding[];
   readonly settings: Settings;
   readonly nginxVersion: NginxVersion | undefined;
   /** Made on the first code action request for this analysis, then kept with it. */
@@ -127,6 +130,17 @@ function analyse(document: TextDocument): Promise<Analysed> {
   return result;
 }
 
+/**
+ * The last finished analysis per open document: after a typing edit inside a value, the next
+ * one's WebSocket findings are made from its findings (rules/afterEdit.ts) instead of judging
+ * every location of the file again.
+ */
+const lastAnalysedByUri = new Map<string, Analysed>();
+
+function sameVersion(a: NginxVersion | undefined, b: NginxVersion | undefined): boolean {
+  return a === b || (a !== undefined && b !== undefined && compareVersions(a, b) === 0);
+}
+
 async function analyseNow(document: TextDocument): Promise<Analysed> {
   const settings = await settingsFor(document.uri);
   const nginxVersion =
@@ -139,11 +153,13 @@ async function analyseNow(document: TextDocument): Promise<Analysed> {
     pathMappings: settings.pathMappings,
     parseCache,
   });
-  const findings: Diagnosis[] = checkFile(analysis, {
-    nginxVersion,
-    webSocketPaths: settings.webSocketPaths,
-    severity: settings.severity,
-  });
+  const options = { nginxVersion, webSocketPaths: settings.webSocketPaths, severity: settings.severity };
+  const previous = lastAnalysedByUri.get(document.uri);
+  const webSocketFindings =
+    (previous && previous.settings === settings && sameVersion(previous.nginxVersion, nginxVersion)
+      ? findingsAfterEdit({ analysis: previous.analysis, findings: previous.webSocketFindings }, analysis, options)
+      : undefined) ?? checkFile(analysis, options);
+  const findings: Diagnosis[] = [...webSocketFindings];
   // What nginx -t would reject, beside the WebSocket findings: the same as `nginx-ws check` reports.
   for (const finding of generalFindings(analysis, {
     nginxVersion,
@@ -151,7 +167,9 @@ async function analyseNow(document: TextDocument): Promise<Analysed> {
     severity: settings.severity,
   }))
     findings.push(finding);
-  return { analysis, findings, settings, nginxVersion };
+  const analysed: Analysed = { analysis, findings, webSocketFindings, settings, nginxVersion };
+  lastAnalysedByUri.set(document.uri, analysed);
+  return analysed;
 }
 
 function reportFailure(what: string, error: unknown): void {
@@ -327,6 +345,7 @@ documents.onDidClose((event) => {
   includeFoldersByUri.delete(uri);
   settingsByUri.delete(uri);
   analysedByUri.delete(uri);
+  lastAnalysedByUri.delete(uri);
   void connection.sendDiagnostics({ uri, diagnostics: [] });
   // Others now read this file from disk instead of the closed buffer.
   revalidateDependents(file);

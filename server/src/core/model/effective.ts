@@ -1,4 +1,5 @@
 import type { Directive, Word } from '../parser/ast';
+import type { ParsedFileImpl } from '../parser/records';
 import { isNameCode, isNameStartCode } from '../parser/text';
 import { rootScopeOf, type ConfigNode, type ConfigTree, type ContextName, type Scope } from './tree';
 
@@ -330,6 +331,8 @@ const PASS_OF_ENCLOSING = -2;
 class LocationModelImpl implements LocationModel {
   private split: { modifier: string; path: string } | undefined = undefined;
   private pass: Setting | undefined = undefined;
+  /** Its place in the model's `locations`: a model of the same structure has its counterpart there. */
+  ordinal = -1;
   constructor(
     protected readonly scope: Scope,
     protected readonly index: number,
@@ -361,6 +364,13 @@ class LocationModelImpl implements LocationModel {
   /** The file the location is written in, without making its node. */
   get file(): string {
     return this.scope.file;
+  }
+  /** The parse it is written in, and its record there. */
+  get parsed(): ParsedFileImpl {
+    return this.scope.parsed;
+  }
+  get record(): number {
+    return this.index;
   }
   get kind(): LocationKind {
     return this.scope.facts.blockContext(this.index) as LocationKind;
@@ -398,6 +408,16 @@ export function ownsProxyPass(location: LocationModel): boolean {
 export function ownsHttpVersion(location: LocationModel): boolean {
   if (location instanceof LocationModelImpl) return location.ownsHttpVersion;
   return location.proxyHttpVersion !== undefined && location.proxyHttpVersion.node.parent === location.node;
+}
+
+/** The location's place in its model's `locations` (-1 for one made elsewhere, in tests). */
+export function locationOrdinal(location: LocationModel): number {
+  return location instanceof LocationModelImpl ? location.ordinal : -1;
+}
+
+/** The location's record in `parsed` when it is written there (as the model's own locations say); -1 otherwise. */
+export function locationRecordIn(location: LocationModel, parsed: ParsedFileImpl): number {
+  return location instanceof LocationModelImpl && location.parsed === parsed ? location.record : -1;
 }
 
 /** The file a location is written in (for the model's own locations, without making its node). */
@@ -706,7 +726,7 @@ class ModelBuilder {
           level.unresolvedIncludes,
           own.proxyHttpVersion !== undefined,
         );
-        this.locations.push(inner);
+        inner.ordinal = this.locations.push(inner) - 1;
         this.open(scope, first, childContext, level, inner);
         break;
       }
@@ -752,17 +772,16 @@ function addFragmentLocation(root: Scope, level: Inherited, locations: LocationM
   for (let child = syntax.firstChild(-1); child >= 0 && proxyPass < 0; child = syntax.nextSibling(child))
     if (syntax.name(child) === 'proxy_pass') proxyPass = child;
   if (proxyPass < 0) return;
-  locations.push(
-    new FragmentLocation(
-      root,
-      proxyPass,
-      undefined,
-      root,
-      proxyPass,
-      level.proxyHttpVersion,
-      level.proxyReadTimeout,
-      level.headers,
-      level.unresolvedIncludes,
-    ),
+  const fragment = new FragmentLocation(
+    root,
+    proxyPass,
+    undefined,
+    root,
+    proxyPass,
+    level.proxyHttpVersion,
+    level.proxyReadTimeout,
+    level.headers,
+    level.unresolvedIncludes,
   );
+  fragment.ordinal = locations.push(fragment) - 1;
 }

@@ -475,8 +475,29 @@ class BlockNode implements Block {
   }
 }
 
+/**
+ * How a parse was made from the one before it by reparseAfterWordEdit: one argument changed, and
+ * the text after it moved by `delta`. Lines did not move: the edit holds no line break.
+ */
+export interface WordEdit {
+  /** The `id` of the parse it was made from (an id, not the parse: that would keep every earlier parse alive). */
+  readonly previousId: number;
+  /** The directive whose argument changed. */
+  readonly record: number;
+  /** Where the word was in the previous text: [start, end). */
+  readonly start: number;
+  readonly end: number;
+  readonly delta: number;
+}
+
+let parses = 0;
+
 /** The result of `parse`: the records, with `Directive` objects made on demand. */
 export class ParsedFileImpl implements ParsedFile {
+  /** Tells this parse from any other of the session. */
+  readonly id = ++parses;
+  /** Set when the parse was made from the previous one after a typing edit. */
+  edit: WordEdit | undefined = undefined;
   private nodes: (DirectiveNode | undefined)[] | undefined;
   private topLevel: readonly Directive[] | undefined;
   readonly lineEnding: LineEnding;

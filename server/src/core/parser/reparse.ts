@@ -110,5 +110,7 @@ export function reparseAfterWordEdit(previous: ParsedFile, text: string): Parsed
     const moved = comment.offset >= wordEnd ? delta : 0;
     return new CommentNode(source, comment.offset + moved, comment.endOffset + moved, comment.text);
   });
-  return new ParsedFileImpl(previous.file, source, shiftedSyntax, comments, []);
+  const parsed = new ParsedFileImpl(previous.file, source, shiftedSyntax, comments, []);
+  parsed.edit = { previousId: previous.id, record, start: wordStart, end: wordEnd, delta };
+  return parsed;
 }

@@ -27,6 +27,8 @@ export interface CheckOptions {
   readonly rules?: readonly Rule[];
   /** false: judge every location on its own, reusing no verdict (tests compare the two). */
   readonly reuseVerdicts?: boolean;
+  /** Only the locations this accepts (the ones an edit can have changed); default all. */
+  readonly only?: (location: LocationModel) => boolean;
 }
 
 export interface LocationAssessment {
@@ -128,7 +130,9 @@ export function checkFile(analysis: FileAnalysis, options: CheckOptions): Findin
   // few shapes of WebSocket location, and a correct one need not be evaluated again. Only "nothing"
   // is remembered, since a finding names its own lines.
   const quiet = new Set<string>();
+  const only = options.only;
   for (const location of proxiedLocations(analysis)) {
+    if (only && !only(location)) continue;
     const key = options.reuseVerdicts === false ? undefined : verdictKey(analysis, location, options);
     if (key !== undefined && quiet.has(key)) continue;
     const setsBefore = setVariablesReadSoFar();

@@ -1,0 +1,164 @@
+// The WebSocket findings after a typing edit, made from the findings before it (rules/afterEdit.ts),
+// must be exactly checkFile's: the same findings in the same order, each about the new model's
+// location. Random edits (seeded) of the arguments of real configs and of the benchmark's generated
+// one, with values that matter to the rules; both the edits it answers and those it leaves to
+// checkFile are counted, so that it cannot pass by answering none.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import type { ConfigFileSystem } from '../../server/src/core/model/fileSystem';
+import { ParseCache } from '../../server/src/core/model/tree';
+import { analyzeFile, type FileAnalysis } from '../../server/src/core/model/workspace';
+import { Field, type ParsedFileImpl } from '../../server/src/core/parser/records';
+import { findingsAfterEdit } from '../../server/src/core/rules/afterEdit';
+import { checkFile, type CheckOptions } from '../../server/src/core/rules/check';
+import type { Finding } from '../../server/src/core/rules/types';
+import { parseNginxVersion } from '../../server/src/core/rules/version';
+import { generateConfig } from '../../bench/lsp-generate';
+import { CorpusFileSystem, INCLUDES } from '../helpers/corpus';
+import { MemoryFileSystem } from '../helpers/fileSystems';
+import { confFiles, corpusDir, corpusSkipReason } from '../helpers/paths';
+import { pick, randomInt, seededRandom } from '../helpers/random';
+
+const OPTIONS: CheckOptions = { nginxVersion: parseNginxVersion('1.22.1'), webSocketPaths: ['/live*'], severity: {} };
+
+/** Values a user types into arguments, many of them ones the rules react to. */
+const VALUES = [
+  '3601s',
+  '30s',
+  '1.0',
+  '1.1',
+  '2',
+  'close',
+  'upgrade',
+  '"upgrade"',
+  '$http_upgrade',
+  '$connection_upgrade',
+  'keep-alive',
+  'websocket',
+  '/ws/',
+  '/socket.io/',
+  'http://127.0.0.1:3000',
+  'http://app',
+  'Upgrade',
+  'Connection',
+  'X-Id',
+  '80',
+  'on',
+  'off',
+];
+
+function describe(findings: readonly Finding[], analysis: FileAnalysis): string[] {
+  return findings.map((finding) =>
+    JSON.stringify([
+      finding.code,
+      finding.severity,
+      finding.message,
+      finding.file,
+      finding.range,
+      finding.related,
+      finding.data,
+      analysis.model.locations.indexOf(finding.location),
+    ]),
+  );
+}
+
+interface Subject {
+  readonly name: string;
+  readonly file: string;
+  readonly text: string;
+  readonly fs: (overlay: ReadonlyMap<string, string>) => ConfigFileSystem;
+}
+
+function subjects(): Subject[] {
+  const found: Subject[] = [];
+  if (!corpusSkipReason())
+    for (const file of confFiles(corpusDir)) {
+      const name = path.basename(file);
+      found.push({
+        name,
+        file,
+        text: readFileSync(file, 'utf8'),
+        fs: (overlay) => new CorpusFileSystem(INCLUDES[name], overlay),
+      });
+    }
+  const generated = '/conf/nginx.conf';
+  const { text } = generateConfig(60);
+  found.push({
+    name: 'generated',
+    file: generated,
+    text,
+    fs: (overlay) => new MemoryFileSystem({ [generated]: overlay.get(generated) ?? text }),
+  });
+  return found;
+}
+
+test('findingsAfterEdit gives what checkFile gives, or leaves it to checkFile', () => {
+  const random = seededRandom(0xaf7e);
+  let answered = 0;
+  let judgedAgain = 0;
+  let left = 0;
+  for (const subject of subjects()) {
+    for (let n = 0; n < 60; n++) {
+      const cache = new ParseCache();
+      const analyse = (text: string): FileAnalysis =>
+        analyzeFile(subject.file, subject.fs(new Map([[subject.file, text]])), {
+          workspaceFolders: [path.dirname(subject.file)],
+          parseCache: cache,
+        });
+      const before = analyse(subject.text);
+      const syntax = (before.parsed as ParsedFileImpl).syntax;
+      if (!syntax.count) break;
+      // An argument of a random directive, replaced by a value a user could type.
+      const record = randomInt(random, syntax.count);
+      const words = syntax.get(record, Field.WordCount);
+      if (words < 2) continue;
+      const word = syntax.get(record, Field.FirstWord) + 1 + randomInt(random, words - 1);
+      const start = syntax.words.cells[word * 3] as number;
+      const end = syntax.words.cells[word * 3 + 1] as number;
+      const text = subject.text.slice(0, start) + pick(random, VALUES) + subject.text.slice(end);
+      const previous = { analysis: before, findings: checkFile(before, OPTIONS) };
+      // As the server has it: positions of the previous findings worked out.
+      void before.parsed.source.lineStarts;
+      const after = analyse(text);
+      const fast = findingsAfterEdit(previous, after, OPTIONS);
+      if (!fast) {
+        left++;
+        continue;
+      }
+      answered++;
+      if (
+        fast.length !== previous.findings.length ||
+        fast.some((finding, i) => finding.message !== previous.findings[i]?.message)
+      )
+        judgedAgain++;
+      assert.deepEqual(
+        describe(fast, after),
+        describe(checkFile(after, OPTIONS), after),
+        `${subject.name}: "${subject.text.slice(start, end)}" on line ${before.parsed.source.positionAt(start).line + 1} → "${text.slice(start, start + 20)}"`,
+      );
+      assert.ok(fast.every((finding) => after.model.locations.includes(finding.location)));
+    }
+  }
+  assert.ok(answered >= 300, `answered ${answered}, left ${left}`);
+  assert.ok(judgedAgain >= 20, `only ${judgedAgain} answers differ from the findings before the edit`);
+  assert.ok(left >= 100, `left only ${left} to checkFile`);
+});
+
+test('findingsAfterEdit moves the findings after the edit on its line', () => {
+  const file = '/conf/nginx.conf';
+  const line =
+    'location /ws/ { proxy_pass http://app; add_header X-A b; proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection close; }';
+  const text = `events {}\nhttp {\n upstream app { server 127.0.0.1:1; }\n server {\n listen 80;\n ${line}\n }\n}\n`;
+  const cache = new ParseCache();
+  const analyse = (content: string): FileAnalysis =>
+    analyzeFile(file, new MemoryFileSystem({ [file]: content }), { workspaceFolders: ['/conf'], parseCache: cache });
+  const before = analyse(text);
+  const previous = { analysis: before, findings: checkFile(before, OPTIONS) };
+  assert.ok(previous.findings.some((finding) => finding.range.start.line === 5 && finding.range.start.character > 50));
+  const after = analyse(text.replace('X-A b;', 'X-A bbb;'));
+  const fast = findingsAfterEdit(previous, after, OPTIONS);
+  assert.ok(fast, 'an add_header value: answered from the findings before');
+  assert.deepEqual(describe(fast, after), describe(checkFile(after, OPTIONS), after));
+});
