@@ -504,6 +504,60 @@ describe('language server over stdio: code actions', () => {
 });
 
 describe('language server over stdio: editing and settings', () => {
+  it('typing inside values: after each keystroke the diagnostics are those of a fresh open of the same text', async (t) => {
+    // The server answers such edits from its findings before them (rules/afterEdit.ts, parser/reparse.ts):
+    // a value a location reads (its read timeout, Connection, path), one no rule reads (add_header), and
+    // one the whole file reads (the map's value).
+    const dir = realpathSync(mkdtempSync(path.join(tmpdir(), 'nginx-ws-protocol-typing-')));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const file = path.join(dir, 'nginx.conf');
+    const server = (connection: string, timeout: string): string =>
+      `    server {\n        listen 127.0.0.1:80;\n        add_header X-Site a;\n        location /ws/ {\n            proxy_pass http://app;\n            proxy_http_version 1.1;\n            proxy_set_header Upgrade $http_upgrade;\n            proxy_set_header Connection ${connection};\n            proxy_read_timeout ${timeout};\n        }\n    }\n`;
+    const text =
+      "events {}\nhttp {\n    map $http_upgrade $connection_upgrade {\n        default upgrade;\n        '' close;\n    }\n    upstream app { server 127.0.0.1:1; }\n" +
+      server('$connection_upgrade', '3600s') +
+      server('close', '30s') +
+      server('$connection_upgrade', '60s') +
+      '}\n';
+    writeFileSync(file, text);
+    const client = await start(t, dir);
+    const uri = await client.open(file, text);
+    await client.waitForDiagnostics(uri, (list) => list.length > 0);
+    const describeAll = (list: readonly Diagnostic[]): string[] =>
+      list
+        .map((d) =>
+          JSON.stringify([d.code, d.severity, d.message, d.range, d.relatedInformation ?? [], d.data ?? null]),
+        )
+        .sort();
+    const typing: [string, string][] = [
+      ['proxy_read_timeout 30s', 'proxy_read_timeout 3s'],
+      ['proxy_read_timeout 3s', 'proxy_read_timeout 3600s'],
+      ['Connection close', 'Connection clos'],
+      ['Connection clos', 'Connection upgrade'],
+      ['add_header X-Site a', 'add_header X-Site abc'],
+      ['location /ws/', 'location /w/'],
+      ['default upgrade', 'default upgrad'],
+      ['default upgrad', 'default upgrade'],
+    ];
+    for (const [from, to] of typing) {
+      const current = client.document(uri).text;
+      const offset = current.indexOf(from);
+      assert.ok(offset >= 0, from);
+      const lines = current.slice(0, offset).split('\n');
+      const line = lines.length - 1;
+      const character = (lines[line] as string).length;
+      await client.edit(uri, [
+        { range: { start: { line, character }, end: { line, character: character + from.length } }, newText: to },
+      ]);
+      const edited = await client.waitForDiagnostics(uri);
+      const fresh = await start(t, dir);
+      const freshUri = await fresh.open(file, client.document(uri).text);
+      const expected = await fresh.waitForDiagnostics(freshUri, (list) => list.length > 0);
+      assert.deepEqual(describeAll(edited.diagnostics), describeAll(expected.diagnostics), `after "${to}"`);
+    }
+    assert.deepEqual(client.serverErrors(), []);
+  });
+
   it('after a parse error is fixed by an edit, only the rule findings remain', async (t) => {
     const dir = workspace(t, 'parse-error');
     const client = await start(t, dir);
