@@ -162,3 +162,86 @@ test('findingsAfterEdit moves the findings after the edit on its line', () => {
   assert.ok(fast, 'an add_header value: answered from the findings before');
   assert.deepEqual(describe(fast, after), describe(checkFile(after, OPTIONS), after));
 });
+
+/** Statements a user adds inside a block, many of them ones the rules read. */
+const STATEMENTS = [
+  '\n            proxy_set_header Connection close;',
+  '\n            proxy_set_header Upgrade $http_upgrade;',
+  '\n            proxy_set_header X-Real-IP $remote_addr;',
+  '\n            proxy_http_version 1.1;',
+  '\n            proxy_read_timeout 5s;',
+  '\n            add_header X-Edited yes;',
+  '\n            location /nested/ {\n                proxy_pass http://127.0.0.1:3000;\n                proxy_set_header Upgrade $http_upgrade;\n            }',
+  '\n            set $edited 1;',
+  '\n            set $connection_upgrade close;',
+  '\n            include other.conf;',
+  '\n            # nginx-ws-disable-next-line',
+];
+
+test('findingsAfterEdit after a line is added or removed inside a block: what checkFile gives, or left to it', () => {
+  const random = seededRandom(0xb10c);
+  let answered = 0;
+  let left = 0;
+  for (const subject of subjects()) {
+    for (let n = 0; n < 40; n++) {
+      const cache = new ParseCache();
+      const analyse = (text: string): FileAnalysis =>
+        analyzeFile(subject.file, subject.fs(new Map([[subject.file, text]])), {
+          workspaceFolders: [path.dirname(subject.file)],
+          parseCache: cache,
+        });
+      const before = analyse(subject.text);
+      const syntax = (before.parsed as ParsedFileImpl).syntax;
+      if (!syntax.count || before.parsed.errors.length) break;
+      const record = randomInt(random, syntax.count);
+      const end = syntax.get(record, Field.End);
+      const start = syntax.words.cells[syntax.get(record, Field.FirstWord) * 3] as number;
+      const text =
+        n % 3 === 2
+          ? subject.text.slice(0, start) + subject.text.slice(end)
+          : subject.text.slice(0, end) + pick(random, STATEMENTS) + subject.text.slice(end);
+      const previous = { analysis: before, findings: checkFile(before, OPTIONS) };
+      void before.parsed.source.lineStarts;
+      const after = analyse(text);
+      const fast = findingsAfterEdit(previous, after, OPTIONS);
+      if (!fast) {
+        left++;
+        continue;
+      }
+      answered++;
+      assert.deepEqual(
+        describe(fast, after),
+        describe(checkFile(after, OPTIONS), after),
+        `${subject.name}: at record ${record} (${syntax.name(record)}), line ${before.parsed.source.positionAt(start).line + 1}`,
+      );
+    }
+  }
+  assert.ok(answered >= 150, `answered ${answered}, left ${left}`);
+  assert.ok(left >= 100, `left only ${left} to checkFile`);
+});
+
+test('findingsAfterEdit leaves to checkFile an added line whose reach is the whole file', () => {
+  // A variable set in one location is defined for every location: the other's finding goes away.
+  const file = '/conf/nginx.conf';
+  const location = (path: string, extra: string): string =>
+    `        location ${path} {\n            proxy_pass http://app;\n            proxy_http_version 1.1;\n            proxy_set_header Upgrade $http_upgrade;\n            proxy_set_header Connection $edited;\n            proxy_read_timeout 3600s;${extra}\n        }\n`;
+  const text = `events {}\nhttp {\n    upstream app { server 127.0.0.1:1; }\n    server {\n        listen 80;\n${location('/a/', '')}${location('/b/', '')}    }\n}\n`;
+  const cache = new ParseCache();
+  const analyse = (content: string): FileAnalysis =>
+    analyzeFile(file, new MemoryFileSystem({ [file]: content }), { workspaceFolders: ['/conf'], parseCache: cache });
+  const before = analyse(text);
+  const previous = { analysis: before, findings: checkFile(before, OPTIONS) };
+  assert.equal(previous.findings.filter((finding) => finding.code === 'ws-undefined-variable').length, 2);
+  const after = analyse(
+    text.replace(
+      'proxy_read_timeout 3600s;\n        }\n    }',
+      'proxy_read_timeout 3600s;\n            set $edited upgrade;\n        }\n    }',
+    ),
+  );
+  assert.equal((after.parsed as ParsedFileImpl).edit?.kind, 'block', 'the parse is spliced');
+  assert.equal(findingsAfterEdit(previous, after, OPTIONS), undefined);
+  assert.deepEqual(
+    checkFile(after, OPTIONS).filter((finding) => finding.code === 'ws-undefined-variable'),
+    [],
+  );
+});

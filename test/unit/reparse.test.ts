@@ -9,7 +9,7 @@ import { ParseCache } from '../../server/src/core/model/tree';
 import type { ParsedFile } from '../../server/src/core/parser/ast';
 import { parse } from '../../server/src/core/parser/parser';
 import { Field, type ParsedFileImpl } from '../../server/src/core/parser/records';
-import { differingRange, reparseAfterWordEdit } from '../../server/src/core/parser/reparse';
+import { differingRange, reparseAfterWordEdit, reparseBlockBody } from '../../server/src/core/parser/reparse';
 import { generateConfig } from '../../bench/lsp-generate';
 import { confFilesDeep, corpusDir, corpusSkipReason, fixturesDir } from '../helpers/paths';
 import { pick, randomInt, seededRandom } from '../helpers/random';
@@ -167,4 +167,80 @@ test('ParseCache: the next text after a typing edit parses as parse would', () =
   cache.get('/x/nginx.conf', text);
   const after = text.replace('3600s', '3601s');
   assert.deepEqual(dump(cache.get('/x/nginx.conf', after)), dump(parse(after, '/x/nginx.conf')));
+});
+
+/** Lines a user adds inside a block; some leave it unbalanced or unterminated. */
+const STATEMENTS = [
+  '\n    add_header X-Added yes;',
+  '\n    proxy_set_header Connection "upgrade";',
+  '\n    location /added/ {\n        proxy_pass http://app;\n    }',
+  '\n    if ($http_upgrade) { return 426; }',
+  '\n    # a comment',
+  '\n    content_by_lua_block { ngx.say("}") }',
+  '\n    proxy_read_timeout',
+  '\n    location /open/ {',
+  '\n    }',
+  ' }',
+  '\n',
+  '',
+];
+
+test('reparseBlockBody gives what parse gives, or declines', () => {
+  const random = seededRandom(0xb10c);
+  let reused = 0;
+  let declined = 0;
+  for (const { name, text } of texts()) {
+    const before = parse(text, name) as ParsedFileImpl;
+    if (before.errors.length || !before.syntax.count) continue;
+    const syntax = before.syntax;
+    for (let n = 0; n < 30; n++) {
+      // At the end of a random directive, or in place of it: a statement added, or one taken away.
+      const record = randomInt(random, syntax.count);
+      const end = syntax.get(record, Field.End);
+      const start = syntax.words.cells[syntax.get(record, Field.FirstWord) * 3] as number;
+      const after =
+        n % 3 === 2
+          ? text.slice(0, start) + text.slice(end)
+          : text.slice(0, end) + pick(random, STATEMENTS) + text.slice(end);
+      const previous = n % 2 ? (parse(text, name) as ParsedFileImpl) : before;
+      if (n % 2) void previous.source.lineStarts;
+      const fast = reparseBlockBody(previous, after);
+      if (!fast) {
+        declined++;
+        continue;
+      }
+      reused++;
+      assert.deepEqual(
+        dump(fast),
+        dump(parse(after, name)),
+        `${name}: after record ${record} (${syntax.name(record)})`,
+      );
+    }
+  }
+  assert.ok(reused >= 300, `the parse was reused for only ${reused} edits (${declined} declined)`);
+  assert.ok(declined >= 100, `only ${declined} edits declined (${reused} reused)`);
+});
+
+test('reparseBlockBody declines where the new body would read otherwise in the whole text', () => {
+  const text = 'events {\n    worker_connections 16;\n}\nhttp {\n    server {\n        listen 80;\n    }\n}\n';
+  const before = parse(text, 'x.conf');
+  const cases: [string, string][] = [
+    // A comment that reaches the "}" runs on over it.
+    ['listen 80;\n    }', 'listen 80; # port }'],
+    // A word that reaches it takes it in: "80}".
+    ['listen 80;\n    }', 'listen 80;\n    listen 81}'],
+    // A block left open, a "}" too many, a missing ";".
+    ['listen 80;', 'listen 80; location / {'],
+    ['listen 80;', 'listen 80; }'],
+    ['listen 80;', 'listen 80'],
+  ];
+  for (const [from, to] of cases) {
+    const after = text.replace(from, to);
+    assert.equal(reparseBlockBody(before, after), undefined, to);
+  }
+  const after = text.replace(
+    'listen 80;',
+    'listen 80;\n        location /ws/ {\n            proxy_pass http://127.0.0.1:1;\n        }',
+  );
+  assert.deepEqual(dump(reparseBlockBody(before, after) as ParsedFile), dump(parse(after, 'x.conf')));
 });

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import type { Comment, Directive, ParsedFile } from '../parser/ast';
 import { parse } from '../parser/parser';
-import { reparseAfterWordEdit } from '../parser/reparse';
+import { reparseAfterWordEdit, reparseBlockBody } from '../parser/reparse';
 import type { ParsedFileImpl } from '../parser/records';
 import { isGlobPattern, type ConfigFileSystem } from './fileSystem';
 
@@ -101,8 +101,10 @@ export class ParseCache {
   get(file: string, text: string): ParsedFile {
     const cached = this.entries.get(file);
     if (cached && cached.text === text) return cached;
-    // Typing inside a value: the parse before it, with the offsets after the word moved.
-    const parsed = (cached && reparseAfterWordEdit(cached, text)) ?? parse(text, file);
+    // Typing inside a value: the parse before it, with the offsets after the word moved; inside a
+    // block: that block's body parsed again, spliced into the parse before it.
+    const parsed =
+      (cached && (reparseAfterWordEdit(cached, text) ?? reparseBlockBody(cached, text))) ?? parse(text, file);
     this.entries.set(file, parsed);
     return parsed;
   }

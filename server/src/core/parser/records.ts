@@ -96,6 +96,38 @@ export class WordTable {
     return copy;
   }
 
+  /**
+   * This table with words [from, to) replaced by `inserted`'s (their offsets counted from `base`),
+   * and the words after them moved by `delta`.
+   */
+  splicedCopy(
+    source: SourceText,
+    from: number,
+    to: number,
+    inserted: WordTable,
+    base: number,
+    delta: number,
+  ): WordTable {
+    const copy = new WordTable(source, 0);
+    const added = inserted.length;
+    const cells = new Int32Array(this.length - (to - from) * 3 + added);
+    cells.set(this.cells.subarray(0, from * 3), 0);
+    let at = from * 3;
+    for (let i = 0; i < added; i += 3, at += 3) {
+      cells[at] = (inserted.cells[i] as number) + base;
+      cells[at + 1] = (inserted.cells[i + 1] as number) + base;
+      cells[at + 2] = inserted.cells[i + 2] as number;
+    }
+    for (let i = to * 3; i < this.length; i += 3, at += 3) {
+      cells[at] = (this.cells[i] as number) + delta;
+      cells[at + 1] = (this.cells[i + 1] as number) + delta;
+      cells[at + 2] = this.cells[i + 2] as number;
+    }
+    copy.cells = cells;
+    copy.length = cells.length;
+    return copy;
+  }
+
   /** The last word that starts at or before `offset`; -1 when none does. */
   wordAtOrBefore(offset: number): number {
     let low = 0;
@@ -261,6 +293,90 @@ export class SyntaxTable {
     copy.firstTopLevel = this.firstTopLevel;
     for (const [index, [start, end]] of this.rawBodies)
       copy.rawBodies.set(index, [start >= from ? start + delta : start, end >= from ? end + delta : end]);
+    return copy;
+  }
+
+  /**
+   * The records over `words` (a spliced copy of this table's words) after the body of block `block`
+   * was parsed again as `body`: its old descendants (records block+1 to `last`) replaced by
+   * `body`'s records, whose words start at `wordBase` and whose offsets count from `base`; the
+   * records after them renumbered, their words moved by `wordShift` and their offsets (those from
+   * `from` on, as the block's own `}`) by `delta`.
+   */
+  splicedCopy(
+    words: WordTable,
+    block: number,
+    last: number,
+    body: SyntaxTable,
+    base: number,
+    wordBase: number,
+    wordShift: number,
+    from: number,
+    delta: number,
+  ): SyntaxTable {
+    const copy = new SyntaxTable(words, 0);
+    copy.names.push(...this.names);
+    copy.slots = this.slots.slice();
+    copy.firstTopLevel = this.firstTopLevel;
+    const stride = Field.Stride;
+    const shift = body.count - (last - block);
+    const records = new Int32Array((this.count + shift) * stride);
+    const old = this.records;
+    const pointer = (value: number): number => (value > last ? value + shift : value);
+    const offset = (value: number): number => (value >= from ? value + delta : value);
+    for (let record = 0; record <= block; record++) {
+      const at = record * stride;
+      records[at + Field.FirstWord] = old[at + Field.FirstWord] as number;
+      records[at + Field.WordCount] = old[at + Field.WordCount] as number;
+      records[at + Field.Parent] = old[at + Field.Parent] as number;
+      records[at + Field.Semicolon] = offset(old[at + Field.Semicolon] as number);
+      records[at + Field.End] = offset(old[at + Field.End] as number);
+      records[at + Field.Open] = offset(old[at + Field.Open] as number);
+      records[at + Field.Close] = offset(old[at + Field.Close] as number);
+      records[at + Field.FirstChild] = pointer(old[at + Field.FirstChild] as number);
+      records[at + Field.NextSibling] = pointer(old[at + Field.NextSibling] as number);
+      records[at + Field.Name] = old[at + Field.Name] as number;
+    }
+    const first = block + 1;
+    records[block * stride + Field.FirstChild] = body.firstTopLevel >= 0 ? body.firstTopLevel + first : -1;
+    const moved = (value: number, by: number): number => (value < 0 ? value : value + by);
+    for (let record = 0; record < body.count; record++) {
+      const from = record * stride;
+      const at = (record + first) * stride;
+      const parent = body.records[from + Field.Parent] as number;
+      records[at + Field.FirstWord] = (body.records[from + Field.FirstWord] as number) + wordBase;
+      records[at + Field.WordCount] = body.records[from + Field.WordCount] as number;
+      records[at + Field.Parent] = parent < 0 ? block : parent + first;
+      records[at + Field.Semicolon] = moved(body.records[from + Field.Semicolon] as number, base);
+      records[at + Field.End] = moved(body.records[from + Field.End] as number, base);
+      records[at + Field.Open] = moved(body.records[from + Field.Open] as number, base);
+      records[at + Field.Close] = moved(body.records[from + Field.Close] as number, base);
+      records[at + Field.FirstChild] = moved(body.records[from + Field.FirstChild] as number, first);
+      records[at + Field.NextSibling] = moved(body.records[from + Field.NextSibling] as number, first);
+      records[at + Field.Name] = copy.nameId(body.names[body.records[from + Field.Name] as number] as string);
+    }
+    for (let record = last + 1; record < this.count; record++) {
+      const from = record * stride;
+      const at = (record + shift) * stride;
+      records[at + Field.FirstWord] = (old[from + Field.FirstWord] as number) + wordShift;
+      records[at + Field.WordCount] = old[from + Field.WordCount] as number;
+      records[at + Field.Parent] = pointer(old[from + Field.Parent] as number);
+      records[at + Field.Semicolon] = moved(old[from + Field.Semicolon] as number, delta);
+      records[at + Field.End] = moved(old[from + Field.End] as number, delta);
+      records[at + Field.Open] = moved(old[from + Field.Open] as number, delta);
+      records[at + Field.Close] = moved(old[from + Field.Close] as number, delta);
+      records[at + Field.FirstChild] = pointer(old[from + Field.FirstChild] as number);
+      records[at + Field.NextSibling] = pointer(old[from + Field.NextSibling] as number);
+      records[at + Field.Name] = old[from + Field.Name] as number;
+    }
+    copy.records = records;
+    copy.count = this.count + shift;
+    // In record order, as a parse sets them.
+    for (const [index, [start, end]] of this.rawBodies)
+      if (index <= block) copy.rawBodies.set(index, [offset(start), offset(end)]);
+    for (const [index, [start, end]] of body.rawBodies) copy.rawBodies.set(index + first, [start + base, end + base]);
+    for (const [index, [start, end]] of this.rawBodies)
+      if (index > last) copy.rawBodies.set(index + shift, [start + delta, end + delta]);
     return copy;
   }
 
@@ -480,6 +596,7 @@ class BlockNode implements Block {
  * the text after it moved by `delta`. Lines did not move: the edit holds no line break.
  */
 export interface WordEdit {
+  readonly kind: 'word';
   /** The `id` of the parse it was made from (an id, not the parse: that would keep every earlier parse alive). */
   readonly previousId: number;
   /** The directive whose argument changed. */
@@ -490,6 +607,24 @@ export interface WordEdit {
   readonly delta: number;
 }
 
+/**
+ * How a parse was made from the one before it by reparseBlockBody: the text [start, oldEnd) of the
+ * previous one, inside the body of block `block`, became [start, newEnd); the body was parsed
+ * again, and its records (block+1 to `oldLast` before, to `newLast` now) replaced.
+ */
+export interface BlockEdit {
+  readonly kind: 'block';
+  readonly previousId: number;
+  readonly block: number;
+  readonly oldLast: number;
+  readonly newLast: number;
+  readonly start: number;
+  readonly oldEnd: number;
+  readonly newEnd: number;
+}
+
+export type ParseEdit = WordEdit | BlockEdit;
+
 let parses = 0;
 
 /** The result of `parse`: the records, with `Directive` objects made on demand. */
@@ -497,7 +632,7 @@ export class ParsedFileImpl implements ParsedFile {
   /** Tells this parse from any other of the session. */
   readonly id = ++parses;
   /** Set when the parse was made from the previous one after a typing edit. */
-  edit: WordEdit | undefined = undefined;
+  edit: ParseEdit | undefined = undefined;
   private nodes: (DirectiveNode | undefined)[] | undefined;
   private topLevel: readonly Directive[] | undefined;
   readonly lineEnding: LineEnding;

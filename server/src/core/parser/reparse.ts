@@ -10,6 +10,7 @@
  * word on its line, in a file that parsed without error.
  */
 import type { ParsedFile } from './ast';
+import { parse } from './parser';
 import { CommentNode, Field, ParsedFileImpl, QuoteCode } from './records';
 import { positionAt, SourceTextImpl } from './text';
 
@@ -111,6 +112,95 @@ export function reparseAfterWordEdit(previous: ParsedFile, text: string): Parsed
     return new CommentNode(source, comment.offset + moved, comment.endOffset + moved, comment.text);
   });
   const parsed = new ParsedFileImpl(previous.file, source, shiftedSyntax, comments, []);
-  parsed.edit = { previousId: previous.id, record, start: wordStart, end: wordEnd, delta };
+  parsed.edit = { kind: 'word', previousId: previous.id, record, start: wordStart, end: wordEnd, delta };
   return parsed;
+}
+
+/**
+ * The parse after an edit inside the body of one block (a line added or removed, a statement
+ * typed): the innermost block around the edit has its body parsed again, on its own, and its
+ * records spliced in; the rest is the previous parse, moved. Undefined where that is not certain:
+ * the previous parse or the new body has an error (a block left open, a missing ";"), the block is
+ * a Lua block, or the edit is not inside any block's body.
+ */
+export function reparseBlockBody(previous: ParsedFile, text: string): ParsedFile | undefined {
+  if (!(previous instanceof ParsedFileImpl) || previous.errors.length) return undefined;
+  const before = previous.text;
+  if (before === text) return previous;
+  const { start, oldEnd, newEnd } = differingRange(before, text);
+  const syntax = previous.syntax;
+  // The innermost block whose body holds the edit, found from the top down.
+  let block = -1;
+  for (let child = syntax.firstChild(-1); child >= 0;) {
+    const open = syntax.get(child, Field.Open);
+    const close = syntax.get(child, Field.Close);
+    if (open >= 0 && open < start && close >= oldEnd) {
+      block = child;
+      child = syntax.firstChild(child);
+    } else child = syntax.nextSibling(child);
+  }
+  if (block < 0 || syntax.rawBodies.has(block)) return undefined;
+  const open = syntax.get(block, Field.Open);
+  const close = syntax.get(block, Field.Close);
+  const delta = text.length - before.length;
+  const bodyStart = open + 1;
+  const bodyText = text.slice(bodyStart, close + delta);
+  // `{{` after the block's "{" is a template placeholder to the lexer, not a block.
+  if (bodyText.charCodeAt(0) === 123) return undefined;
+  const body = parse(bodyText, previous.file) as ParsedFileImpl;
+  if (body.errors.length) return undefined;
+  // Its last word or comment must end before the block's "}": one that reaches it would run on
+  // into it in the whole text (a comment to the end of its line, a word through a "}").
+  const bodyWords = body.syntax.words;
+  const lastComment = body.comments[body.comments.length - 1];
+  if (
+    (bodyWords.count > 0 && bodyWords.cells[(bodyWords.count - 1) * 3 + 1] === bodyText.length) ||
+    (lastComment !== undefined && lastComment.endOffset === bodyText.length)
+  )
+    return undefined;
+  // The old descendants: the records after the block that start before its "}".
+  let last = block;
+  while (last + 1 < syntax.count && wordStartOf(syntax, last + 1) < close) last++;
+  const words = syntax.words;
+  const wordBase = syntax.get(block, Field.FirstWord) + syntax.get(block, Field.WordCount);
+  const oldWordEnd = words.wordAtOrBefore(close) + 1;
+  const source = new SourceTextImpl(text);
+  const splicedWords = words.splicedCopy(source, wordBase, oldWordEnd, body.syntax.words, bodyStart, delta);
+  const wordShift = body.syntax.words.count - (oldWordEnd - wordBase);
+  const splicedSyntax = syntax.splicedCopy(
+    splicedWords,
+    block,
+    last,
+    body.syntax,
+    bodyStart,
+    wordBase,
+    wordShift,
+    oldEnd,
+    delta,
+  );
+  const comments: CommentNode[] = [];
+  for (const comment of previous.comments)
+    if (comment.offset < bodyStart)
+      comments.push(new CommentNode(source, comment.offset, comment.endOffset, comment.text));
+  for (const comment of body.comments)
+    comments.push(new CommentNode(source, comment.offset + bodyStart, comment.endOffset + bodyStart, comment.text));
+  for (const comment of previous.comments)
+    if (comment.offset > close)
+      comments.push(new CommentNode(source, comment.offset + delta, comment.endOffset + delta, comment.text));
+  const parsed = new ParsedFileImpl(previous.file, source, splicedSyntax, comments, []);
+  parsed.edit = {
+    kind: 'block',
+    previousId: previous.id,
+    block,
+    oldLast: last,
+    newLast: block + body.syntax.count,
+    start,
+    oldEnd,
+    newEnd,
+  };
+  return parsed;
+}
+
+function wordStartOf(syntax: ParsedFileImpl['syntax'], record: number): number {
+  return syntax.words.cells[syntax.get(record, Field.FirstWord) * 3] as number;
 }

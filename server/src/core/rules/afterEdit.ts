@@ -11,7 +11,8 @@
  * and the caller runs checkFile: the result must be exactly what checkFile would give.
  */
 import type { Position, Range } from '../parser/ast';
-import { Field, type ParsedFileImpl, type WordEdit } from '../parser/records';
+import { Field, type BlockEdit, type ParsedFileImpl, type WordEdit } from '../parser/records';
+import { comparePositions } from '../parser/text';
 import { locationOrdinal, locationRecordIn, SETTERS, type LocationModel } from '../model/effective';
 import type { FileAnalysis } from '../model/workspace';
 import { checkFile, type CheckOptions } from './check';
@@ -50,20 +51,24 @@ export interface PreviousFindings {
   readonly findings: readonly Finding[];
 }
 
-/** Positions of the previous text as positions of the new one; undefined for one inside the edited word. */
+/**
+ * Positions of the previous text as positions of the new one: before the edit the same, after it
+ * moved (by lines, and on the edit's last line by characters); undefined for one inside the edit.
+ */
 class PositionMap {
   constructor(
-    private readonly line: number,
-    private readonly startCharacter: number,
-    private readonly endCharacter: number,
-    private readonly delta: number,
     private readonly file: string,
+    private readonly start: Position,
+    private readonly oldEnd: Position,
+    private readonly newEnd: Position,
   ) {}
 
   position(position: Position): Position | undefined {
-    if (position.line !== this.line || position.character <= this.startCharacter) return position;
-    if (position.character < this.endCharacter) return undefined;
-    return { line: position.line, character: position.character + this.delta };
+    if (comparePositions(position, this.start) <= 0) return position;
+    if (comparePositions(position, this.oldEnd) < 0) return undefined;
+    if (position.line !== this.oldEnd.line)
+      return { line: position.line + this.newEnd.line - this.oldEnd.line, character: position.character };
+    return { line: this.newEnd.line, character: position.character - this.oldEnd.character + this.newEnd.character };
   }
 
   range(file: string, range: Range): Range | undefined {
@@ -74,6 +79,15 @@ class PositionMap {
   }
 }
 
+/** What an edit changed, in records: those judged again (old and new numbering) and how the ones after moved. */
+interface Reach {
+  /** Records of the block judged again, in the previous parse: [first, oldLast]; first -1: none. */
+  readonly first: number;
+  readonly oldLast: number;
+  /** The same block's records in the new parse: [first, newLast]. */
+  readonly newLast: number;
+}
+
 export function findingsAfterEdit(
   previous: PreviousFindings,
   analysis: FileAnalysis,
@@ -81,7 +95,7 @@ export function findingsAfterEdit(
 ): Finding[] | undefined {
   const parsed = analysis.parsed as ParsedFileImpl;
   const before = previous.analysis.parsed as ParsedFileImpl;
-  const edit: WordEdit | undefined = parsed.edit;
+  const edit = parsed.edit;
   if (!edit || edit.previousId !== before.id || options.only) return undefined;
   // The same config around it: every other file the same parse, the file in the same place.
   const oldFiles = previous.analysis.tree.files;
@@ -95,71 +109,100 @@ export function findingsAfterEdit(
     return undefined;
   for (const [file, current] of files) if (current !== parsed && oldFiles.get(file) !== current) return undefined;
 
-  const syntax = parsed.syntax;
-  const name = syntax.name(edit.record);
-  if (GLOBAL.has(name)) return undefined;
-  for (let up = syntax.parent(edit.record); up >= 0; up = syntax.parent(up))
-    if (!PLAIN_BLOCKS.has(syntax.name(up))) return undefined;
-
-  // The records whose locations are judged again: none, or the confining block and all inside it.
-  let first = -1;
-  let last = -1;
-  if (LOCAL.has(name)) {
-    const block = name === 'location' ? edit.record : syntax.parent(edit.record);
-    if (block < 0 || !CONFINING_BLOCKS.has(syntax.name(block))) return undefined;
-    // A path's named captures are variables: they reach every location.
-    if (
-      name === 'location' &&
-      (before.text.slice(edit.start, edit.end).includes('(?') || wordOf(parsed, edit).includes('(?'))
-    )
-      return undefined;
-    const close = syntax.get(block, Field.Close);
-    if (close < 0) return undefined;
-    first = block;
-    last = block;
-    while (last + 1 < syntax.count && startOf(parsed, last + 1) < close) last++;
-    // A file included inside the block brings locations the records do not show.
-    for (let record = first; record <= last; record++) if (syntax.name(record) === 'include') return undefined;
-  }
+  const reach = edit.kind === 'word' ? wordReach(parsed, before, edit) : blockReach(parsed, before, edit);
+  if (!reach) return undefined;
+  const [start, oldEnd, newEnd] =
+    edit.kind === 'word' ? [edit.start, edit.end, edit.end + edit.delta] : [edit.start, edit.oldEnd, edit.newEnd];
+  const map = new PositionMap(
+    parsed.file,
+    before.source.positionAt(start),
+    before.source.positionAt(oldEnd),
+    parsed.source.positionAt(newEnd),
+  );
 
   const oldLocations = previous.analysis.model.locations;
   const locations = analysis.model.locations;
-  if (oldLocations.length !== locations.length) return undefined;
-  const start = before.source.positionAt(edit.start);
-  const map = new PositionMap(
-    start.line,
-    start.character,
-    before.source.positionAt(edit.end).character,
-    edit.delta,
-    parsed.file,
-  );
-  const inBlock = (location: LocationModel, file: ParsedFileImpl): boolean => {
+  const locationShift = locations.length - oldLocations.length;
+  const recordShift = reach.newLast - reach.oldLast;
+  const { first } = reach;
+  const judgedAgain = (location: LocationModel, file: ParsedFileImpl, last: number): boolean => {
     const record = locationRecordIn(location, file);
-    return record >= first && record <= last && first >= 0;
+    return first >= 0 && record >= first && record <= last;
   };
 
   const kept: Finding[] = [];
   for (const finding of previous.findings) {
-    if (inBlock(finding.location, before)) continue;
-    const ordinal = locationOrdinal(finding.location);
-    const location = locations[ordinal];
-    if (ordinal < 0 || !location || oldLocations[ordinal] !== finding.location) return undefined;
+    if (judgedAgain(finding.location, before, reach.oldLast)) continue;
+    const oldOrdinal = locationOrdinal(finding.location);
+    const oldRecord = locationRecordIn(finding.location, before);
+    // A finding is about a location written in the analysed file (checkFile's `analysis.locations`).
+    if (oldOrdinal < 0 || oldRecord < 0 || oldLocations[oldOrdinal] !== finding.location) return undefined;
+    // After the block, in the file's order and the model's: moved by what the block gained or lost.
+    const after = oldRecord > reach.oldLast;
+    const location = locations[after ? oldOrdinal + locationShift : oldOrdinal];
+    if (!location || locationRecordIn(location, parsed) !== (after ? oldRecord + recordShift : oldRecord))
+      return undefined;
     const moved = moveFinding(finding, location, map);
     if (!moved) return undefined;
     kept.push(moved);
   }
   if (first < 0) return kept;
-  const judged = checkFile(analysis, { ...options, only: (location) => inBlock(location, parsed) });
+  const judged = checkFile(analysis, { ...options, only: (location) => judgedAgain(location, parsed, reach.newLast) });
   // In checkFile's order: by location, each location's findings as its rules gave them.
   return [...kept, ...judged].sort((a, b) => locationOrdinal(a.location) - locationOrdinal(b.location));
 }
 
-function startOf(parsed: ParsedFileImpl, record: number): number {
-  return parsed.syntax.words.cells[parsed.syntax.get(record, Field.FirstWord) * 3] as number;
+/** Whether a directive's arguments could reach beyond its block (see GLOBAL; captures in a path or server name). */
+function reachesFurther(parsed: ParsedFileImpl, record: number): boolean {
+  const syntax = parsed.syntax;
+  const name = syntax.name(record);
+  if (GLOBAL.has(name)) return true;
+  if (name !== 'location') return false;
+  for (let arg = 0; arg < syntax.argCount(record); arg++) if (syntax.argIncludes(record, arg, '(?')) return true;
+  return false;
 }
 
-function wordOf(parsed: ParsedFileImpl, edit: WordEdit): string {
-  return parsed.text.slice(edit.start, edit.end + edit.delta);
+/** Blocks around `record` are all plain ones (none is a map-like table, whose entries are values). */
+function plainAncestors(parsed: ParsedFileImpl, record: number): boolean {
+  const syntax = parsed.syntax;
+  for (let up = syntax.parent(record); up >= 0; up = syntax.parent(up))
+    if (!PLAIN_BLOCKS.has(syntax.name(up))) return false;
+  return true;
+}
+
+function wordReach(parsed: ParsedFileImpl, before: ParsedFileImpl, edit: WordEdit): Reach | undefined {
+  const syntax = parsed.syntax;
+  const name = syntax.name(edit.record);
+  if (reachesFurther(parsed, edit.record) || reachesFurther(before, edit.record)) return undefined;
+  if (!plainAncestors(parsed, edit.record)) return undefined;
+  if (!LOCAL.has(name)) return { first: -1, oldLast: -1, newLast: -1 };
+  // The records whose locations are judged again: the confining block and all inside it.
+  const block = name === 'location' ? edit.record : syntax.parent(edit.record);
+  if (block < 0 || !CONFINING_BLOCKS.has(syntax.name(block))) return undefined;
+  const close = syntax.get(block, Field.Close);
+  if (close < 0) return undefined;
+  let last = block;
+  while (last + 1 < syntax.count && startOf(parsed, last + 1) < close) last++;
+  // A file included inside the block brings locations the records do not show.
+  for (let record = block; record <= last; record++) if (syntax.name(record) === 'include') return undefined;
+  return { first: block, oldLast: last, newLast: last };
+}
+
+function blockReach(parsed: ParsedFileImpl, before: ParsedFileImpl, edit: BlockEdit): Reach | undefined {
+  const syntax = parsed.syntax;
+  const block = edit.block;
+  if (!CONFINING_BLOCKS.has(syntax.name(block)) || !plainAncestors(parsed, block)) return undefined;
+  // What the body held and holds: nothing that reaches further, and no include.
+  for (let record = block + 1; record <= edit.oldLast; record++)
+    if (reachesFurther(before, record) || !plainAncestors(before, record)) return undefined;
+  for (let record = block + 1; record <= edit.newLast; record++)
+    if (reachesFurther(parsed, record) || !plainAncestors(parsed, record)) return undefined;
+  // A server's or location's own lines reach all inside it: the block is judged again whole.
+  return { first: block, oldLast: edit.oldLast, newLast: edit.newLast };
+}
+
+function startOf(parsed: ParsedFileImpl, record: number): number {
+  return parsed.syntax.words.cells[parsed.syntax.get(record, Field.FirstWord) * 3] as number;
 }
 
 function moveFinding(finding: Finding, location: LocationModel, map: PositionMap): Finding | undefined {
