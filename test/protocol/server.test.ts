@@ -504,10 +504,10 @@ describe('language server over stdio: code actions', () => {
 });
 
 describe('language server over stdio: editing and settings', () => {
-  it('typing inside values: after each keystroke the diagnostics are those of a fresh open of the same text', async (t) => {
+  it('typing inside values and lines: after each edit the diagnostics are those of a fresh open of the same text', async (t) => {
     // The server answers such edits from its findings before them (rules/afterEdit.ts, parser/reparse.ts):
-    // a value a location reads (its read timeout, Connection, path), one no rule reads (add_header), and
-    // one the whole file reads (the map's value).
+    // a value a location reads (its read timeout, Connection, path), one no rule reads (add_header), one
+    // the whole file reads (the map's value), and lines added to and removed from a location.
     const dir = realpathSync(mkdtempSync(path.join(tmpdir(), 'nginx-ws-protocol-typing-')));
     t.after(() => rmSync(dir, { recursive: true, force: true }));
     const file = path.join(dir, 'nginx.conf');
@@ -538,6 +538,13 @@ describe('language server over stdio: editing and settings', () => {
       ['location /ws/', 'location /w/'],
       ['default upgrade', 'default upgrad'],
       ['default upgrad', 'default upgrade'],
+      // Lines added and removed inside a location: its body parsed again, its findings judged again.
+      ['proxy_read_timeout 3600s;', 'proxy_read_timeout 3600s;\n            proxy_set_header Connection close;'],
+      ['proxy_set_header Connection close;', ''],
+      [
+        'location /w/ {',
+        'location /w/ {\n            location /w/inner/ { proxy_pass http://app; proxy_set_header Upgrade $http_upgrade; }',
+      ],
     ];
     for (const [from, to] of typing) {
       const current = client.document(uri).text;
