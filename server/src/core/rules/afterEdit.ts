@@ -1,15 +1,15 @@
 /**
  * The WebSocket findings after a typing edit, from the findings before it.
  *
- * When the parse was made from the previous one (parser/reparse.ts: one argument of one directive
- * changed, no line moved), most findings cannot have changed: a directive the WebSocket rules never
- * read (`add_header`, `listen`, `expires`, ...) changes none, and one a location reads for itself
- * (`proxy_pass`, `proxy_http_version`, `proxy_read_timeout`, `proxy_set_header`, a location's path)
- * changes only the locations of its block. Those are judged again; every other finding is kept,
- * its positions on the edited line moved, its location replaced by the new model's. Whatever could
- * reach further (a map, a `set`, an `if`, an include, a line at the http level) returns undefined,
- * and the caller runs checkFile: the result must be exactly what checkFile would give.
- */
+ * When the parse was made from the previous one (parser/reparse.ts), most findings cannot have
+ * changed. One argument edited: a directive the WebSocket rules never read (`add_header`, `listen`,
+ * `expires`, ...) changes none, and one a location reads for itself (`proxy_pass`,
+ * `proxy_http_version`, `proxy_read_timeout`, `proxy_set_header`, a location's path) changes only the
+ * locations of its block. Lines added or removed inside a server, location or `if` block: that
+ * block's locations. Those are judged again; every other finding is kept, its positions after the
+ * edit moved, its location replaced by the new model's counterpart. Whatever could reach further (a
+ * map, a `set`, an `if` condition, an include, a line at the http level, a named capture) returns
+ * undefined, and the caller runs checkFile: the result must be exactly what checkFile would give. */
 import type { Position, Range } from '../parser/ast';
 import { Field, type BlockEdit, type ParsedFileImpl, type WordEdit } from '../parser/records';
 import { comparePositions } from '../parser/text';
