@@ -245,3 +245,24 @@ test('findingsAfterEdit leaves to checkFile an added line whose reach is the who
     [],
   );
 });
+
+test('findingsAfterEdit leaves to checkFile a file included twice (each location is there twice)', () => {
+  const main = '/conf/nginx.conf';
+  const snippet = '/conf/ws.conf';
+  const files = (text: string): Record<string, string> => ({
+    [main]:
+      'events {}\nhttp {\n    upstream app { server 127.0.0.1:1; }\n    server { listen 80; include ws.conf; }\n    server { listen 81; include ws.conf; }\n}\n',
+    [snippet]: text,
+  });
+  const text =
+    'location /ws/ {\n    proxy_pass http://app;\n    proxy_http_version 1.1;\n    proxy_set_header Upgrade $http_upgrade;\n    proxy_set_header Connection close;\n}\n';
+  const cache = new ParseCache();
+  const analyse = (content: string): FileAnalysis =>
+    analyzeFile(snippet, new MemoryFileSystem(files(content)), { workspaceFolders: ['/conf'], parseCache: cache });
+  const before = analyse(text);
+  assert.equal(before.tree.inclusions.get(snippet)?.length, 2);
+  const previous = { analysis: before, findings: checkFile(before, OPTIONS) };
+  const after = analyse(text.replace('Connection close', 'Connection clos'));
+  assert.equal((after.parsed as ParsedFileImpl).edit?.kind, 'word');
+  assert.equal(findingsAfterEdit(previous, after, OPTIONS), undefined);
+});

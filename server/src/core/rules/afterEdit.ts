@@ -108,6 +108,8 @@ export function findingsAfterEdit(
   )
     return undefined;
   for (const [file, current] of files) if (current !== parsed && oldFiles.get(file) !== current) return undefined;
+  // A file read twice (included from two places) has two of each location: which one moved is not told by records.
+  if ((analysis.tree.inclusions.get(parsed.file)?.length ?? 1) > 1) return undefined;
 
   const reach = edit.kind === 'word' ? wordReach(parsed, before, edit) : blockReach(parsed, before, edit);
   if (!reach) return undefined;
