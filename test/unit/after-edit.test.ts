@@ -266,3 +266,36 @@ test('findingsAfterEdit leaves to checkFile a file included twice (each location
   assert.equal((after.parsed as ParsedFileImpl).edit?.kind, 'word');
   assert.equal(findingsAfterEdit(previous, after, OPTIONS), undefined);
 });
+
+test('findingsAfterEdit leaves to checkFile a server name that gains a named capture (a variable for every location)', () => {
+  const file = '/conf/nginx.conf';
+  const text =
+    'events {}\nhttp {\n    upstream app { server 127.0.0.1:1; }\n    server {\n        listen 80;\n        server_name a.example;\n    }\n    server {\n        listen 81;\n        location /ws/ {\n            proxy_pass http://app;\n            proxy_http_version 1.1;\n            proxy_set_header Upgrade $http_upgrade;\n            proxy_set_header Connection $conn;\n            proxy_read_timeout 3600s;\n        }\n    }\n}\n';
+  const cache = new ParseCache();
+  const analyse = (content: string): FileAnalysis =>
+    analyzeFile(file, new MemoryFileSystem({ [file]: content }), { workspaceFolders: ['/conf'], parseCache: cache });
+  const before = analyse(text);
+  const previous = { analysis: before, findings: checkFile(before, OPTIONS) };
+  assert.deepEqual(
+    previous.findings.map((finding) => finding.code),
+    ['ws-undefined-variable'],
+  );
+  // A plain rename stays answered from the findings before it; a named capture does not.
+  const renamed = analyse(text.replace('a.example', 'b.example'));
+  assert.deepEqual(
+    describe(findingsAfterEdit(previous, renamed, OPTIONS) ?? [], renamed),
+    describe(checkFile(renamed, OPTIONS), renamed),
+  );
+  const cache2 = new ParseCache();
+  const analyse2 = (content: string): FileAnalysis =>
+    analyzeFile(file, new MemoryFileSystem({ [file]: content }), { workspaceFolders: ['/conf'], parseCache: cache2 });
+  const before2 = analyse2(text);
+  const previous2 = { analysis: before2, findings: checkFile(before2, OPTIONS) };
+  const captured = analyse2(text.replace('a.example', '~^(?<conn>.+)$'));
+  assert.equal((captured.parsed as ParsedFileImpl).edit?.kind, 'word');
+  assert.equal(findingsAfterEdit(previous2, captured, OPTIONS), undefined);
+  assert.deepEqual(
+    checkFile(captured, OPTIONS).filter((finding) => finding.code === 'ws-undefined-variable'),
+    [],
+  );
+});

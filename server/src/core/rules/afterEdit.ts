@@ -23,21 +23,13 @@ const LOCAL = new Set(['proxy_pass', 'proxy_http_version', 'proxy_read_timeout',
 
 /**
  * Directives whose arguments reach beyond their block: includes, variables (maps, `set` and the
- * like, regex captures of server names and rewrites), `if` conditions, upstream names. (A directive
- * inside a map-like block is caught by its parent, which is none of the blocks below.)
+ * like), `if` conditions, upstream names. (A directive inside a map-like block is caught by its
+ * parent, which is none of the blocks below.)
  */
-const GLOBAL = new Set([
-  'include',
-  'map',
-  'geo',
-  'split_clients',
-  'upstream',
-  'if',
-  'server_name',
-  'rewrite',
-  'limit_except',
-  ...SETTERS,
-]);
+const GLOBAL = new Set(['include', 'map', 'geo', 'split_clients', 'upstream', 'if', 'limit_except', ...SETTERS]);
+
+/** Directives whose arguments define variables only through a named regex capture, `(?<name>…)`. */
+const CAPTURING = new Set(['location', 'server_name', 'rewrite']);
 
 /** Blocks whose directives are directives: one inside any other block (a map's entries) is left to checkFile. */
 const PLAIN_BLOCKS = new Set(['http', 'server', 'location', 'if', 'limit_except']);
@@ -154,12 +146,12 @@ export function findingsAfterEdit(
   return [...kept, ...judged].sort((a, b) => locationOrdinal(a.location) - locationOrdinal(b.location));
 }
 
-/** Whether a directive's arguments could reach beyond its block (see GLOBAL; captures in a path or server name). */
+/** Whether a directive's arguments could reach beyond its block (see GLOBAL; a named capture in a path, server name or rewrite). */
 function reachesFurther(parsed: ParsedFileImpl, record: number): boolean {
   const syntax = parsed.syntax;
   const name = syntax.name(record);
   if (GLOBAL.has(name)) return true;
-  if (name !== 'location') return false;
+  if (!CAPTURING.has(name)) return false;
   for (let arg = 0; arg < syntax.argCount(record); arg++) if (syntax.argIncludes(record, arg, '(?')) return true;
   return false;
 }
