@@ -1,14 +1,16 @@
 /**
  * The parse of a text after a typing edit, made from the parse before it instead of from scratch.
+ * The result is the parse `parse(text)` would give, or undefined where that is not certain (then
+ * the caller parses). In a 4 MB config a new parse takes ~50 ms; these take a few.
  *
- * While a user types inside a value (`3600s` → `3601s`, `$http_upgrade` → `$http_upgrad`), the
- * file's tokens and directives stay the same: only that word, and the offsets after it, move. In
- * a 4 MB config a new parse takes ~50 ms; copying the records with the offsets shifted takes a
- * few. The result is the parse `parse(text)` would give, or undefined where that is not certain
- * (then the caller parses): the edit must lie within one plain argument (no quote, escape, brace,
- * `;`, `#` or line break in it before or after) that is not a directive's name and not the first
- * word on its line, in a file that parsed without error.
- */
+ * - reparseAfterWordEdit: typing inside a value (`3600s` → `3601s`) leaves the file's tokens and
+ *   directives as they were: only that word, and the offsets after it, move. The edit must lie
+ *   within one plain argument (no quote, escape, brace, `;`, `#` or line break in it before or
+ *   after) that is not a directive's name and not the first word on its line.
+ * - reparseBlockBody: a line added or removed inside a block; that block's body is parsed again on
+ *   its own and spliced in.
+ *
+ * Both need a previous parse without error. */
 import type { ParsedFile } from './ast';
 import { parse } from './parser';
 import { CommentNode, Field, ParsedFileImpl, QuoteCode } from './records';
