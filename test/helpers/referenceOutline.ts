@@ -4,26 +4,11 @@
 import type { Directive, ParsedFile } from '../../server/src/core/parser/ast';
 import {
   foldingRanges,
+  OUTLINE_KINDS,
   serverNames,
   type Fold,
   type OutlineSymbol,
-  type SymbolKindName,
 } from '../../server/src/core/features/outline';
-
-const KINDS: Record<string, SymbolKindName> = {
-  http: 'namespace',
-  stream: 'namespace',
-  mail: 'namespace',
-  events: 'namespace',
-  server: 'server',
-  location: 'location',
-  limit_except: 'condition',
-  if: 'condition',
-  upstream: 'upstream',
-  map: 'map',
-  geo: 'map',
-  split_clients: 'map',
-};
 
 function argsText(directive: Directive): string {
   return directive.args.map((arg) => arg.value).join(' ');
@@ -35,7 +20,7 @@ export function referenceDocumentSymbols(file: ParsedFile): OutlineSymbol[] {
     for (const directive of directives) {
       const block = directive.block;
       if (!block) continue;
-      const kind = KINDS[directive.name];
+      const kind = OUTLINE_KINDS[directive.name];
       // Other blocks (`types`, `*_by_lua_block`, third-party ones) are not part of the config's structure.
       if (kind === undefined) continue;
       let name = directive.argCount ? `${directive.name} ${argsText(directive)}` : directive.name;

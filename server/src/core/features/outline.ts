@@ -18,7 +18,8 @@ export interface OutlineSymbol {
   readonly children: OutlineSymbol[];
 }
 
-const KINDS: Record<string, SymbolKindName> = {
+/** The blocks the outline shows, and as what. */
+export const OUTLINE_KINDS: Readonly<Record<string, SymbolKindName>> = {
   http: 'namespace',
   stream: 'namespace',
   mail: 'namespace',
@@ -65,7 +66,7 @@ export function documentSymbols(file: ParsedFile): OutlineSymbol[] {
   const kindOf = (record: number): SymbolKindName | null => {
     const id = syntax.nameIdOf(record);
     let kind = kinds[id];
-    if (kind === undefined) kinds[id] = kind = KINDS[syntax.names[id] as string] ?? null;
+    if (kind === undefined) kinds[id] = kind = OUTLINE_KINDS[syntax.names[id] as string] ?? null;
     return kind;
   };
   const argsOf = (record: number, from = 0): string => {

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import type { Comment, Directive, ParsedFile } from '../parser/ast';
 import { parse } from '../parser/parser';
-import { reparseAfterWordEdit, reparseBlockBody } from '../parser/reparse';
+import { reparseAfterEdit } from '../parser/reparse';
 import type { ParsedFileImpl } from '../parser/records';
 import { isGlobPattern, type ConfigFileSystem } from './fileSystem';
 
@@ -103,8 +103,7 @@ export class ParseCache {
     if (cached && cached.text === text) return cached;
     // Typing inside a value: the parse before it, with the offsets after the word moved; inside a
     // block: that block's body parsed again, spliced into the parse before it.
-    const parsed =
-      (cached && (reparseAfterWordEdit(cached, text) ?? reparseBlockBody(cached, text))) ?? parse(text, file);
+    const parsed = (cached && reparseAfterEdit(cached, text)) ?? parse(text, file);
     this.entries.set(file, parsed);
     return parsed;
   }

@@ -33,6 +33,21 @@ class WordNode implements Word {
   }
 }
 
+/** The last of `count` entries, in ascending order of `keyOf`, whose key is at most `value`; -1 when none is. */
+function lastAtOrBefore(count: number, keyOf: (index: number) => number, value: number): number {
+  let low = 0;
+  let high = count - 1;
+  let found = -1;
+  while (low <= high) {
+    const mid = (low + high) >> 1;
+    if (keyOf(mid) <= value) {
+      found = mid;
+      low = mid + 1;
+    } else high = mid - 1;
+  }
+  return found;
+}
+
 /** How a word was quoted, packed into the per-file word table. */
 export const enum QuoteCode {
   None = 0,
@@ -130,17 +145,7 @@ export class WordTable {
 
   /** The last word that starts at or before `offset`; -1 when none does. */
   wordAtOrBefore(offset: number): number {
-    let low = 0;
-    let high = this.count - 1;
-    let found = -1;
-    while (low <= high) {
-      const mid = (low + high) >> 1;
-      if ((this.cells[mid * 3] as number) <= offset) {
-        found = mid;
-        low = mid + 1;
-      } else high = mid - 1;
-    }
-    return found;
+    return lastAtOrBefore(this.count, (index) => this.cells[index * 3] as number, offset);
   }
 
   /** What nginx sees of word `index`, without making a Word for it. */
@@ -382,17 +387,7 @@ export class SyntaxTable {
 
   /** The directive whose words include word `word`: the last record whose first word is at or before it. */
   recordOfWord(word: number): number {
-    let low = 0;
-    let high = this.count - 1;
-    let found = -1;
-    while (low <= high) {
-      const mid = (low + high) >> 1;
-      if ((this.records[mid * Field.Stride + Field.FirstWord] as number) <= word) {
-        found = mid;
-        low = mid + 1;
-      } else high = mid - 1;
-    }
-    return found;
+    return lastAtOrBefore(this.count, (index) => this.records[index * Field.Stride + Field.FirstWord] as number, word);
   }
 
   add(firstWord: number, wordCount: number, parent: number, nameId: number): number {

@@ -73,11 +73,46 @@ export function differingRange(
   return { start, oldEnd, newEnd };
 }
 
-export function reparseAfterWordEdit(previous: ParsedFile, text: string): ParsedFile | undefined {
+type Edit = ReturnType<typeof differingRange>;
+
+/**
+ * What both ways start from: a previous parse without error, and the edit that made `text` of its
+ * text (found once: a scan of both texts). The parse itself when nothing changed.
+ */
+function editOf(
+  previous: ParsedFile,
+  text: string,
+): ParsedFileImpl | { previous: ParsedFileImpl; edit: Edit } | undefined {
   if (!(previous instanceof ParsedFileImpl) || previous.errors.length) return undefined;
+  if (previous.text === text) return previous;
+  return { previous, edit: differingRange(previous.text, text) };
+}
+
+/** One way of making the new parse from the previous one, for an edit already found. */
+type Way = (previous: ParsedFileImpl, text: string, edit: Edit) => ParsedFile | undefined;
+
+function reparseBy(previous: ParsedFile, text: string, ways: readonly Way[]): ParsedFile | undefined {
+  const found = editOf(previous, text);
+  if (!found || found instanceof ParsedFileImpl) return found;
+  for (const way of ways) {
+    const parsed = way(found.previous, text, found.edit);
+    if (parsed) return parsed;
+  }
+  return undefined;
+}
+
+/** The parse of `text` from `previous` by whichever way applies (a value, then a block's body); undefined: parse it. */
+export function reparseAfterEdit(previous: ParsedFile, text: string): ParsedFile | undefined {
+  return reparseBy(previous, text, [wordEdit, blockEdit]);
+}
+
+/** Typing inside a value (see the top of this file). */
+export function reparseAfterWordEdit(previous: ParsedFile, text: string): ParsedFile | undefined {
+  return reparseBy(previous, text, [wordEdit]);
+}
+
+function wordEdit(previous: ParsedFileImpl, text: string, { start, oldEnd, newEnd }: Edit): ParsedFile | undefined {
   const before = previous.text;
-  if (before === text) return previous;
-  const { start, oldEnd, newEnd } = differingRange(before, text);
   const syntax = previous.syntax;
   const words = syntax.words;
   const word = words.wordAtOrBefore(start);
@@ -126,10 +161,11 @@ export function reparseAfterWordEdit(previous: ParsedFile, text: string): Parsed
  * a Lua block, or the edit is not inside any block's body.
  */
 export function reparseBlockBody(previous: ParsedFile, text: string): ParsedFile | undefined {
-  if (!(previous instanceof ParsedFileImpl) || previous.errors.length) return undefined;
+  return reparseBy(previous, text, [blockEdit]);
+}
+
+function blockEdit(previous: ParsedFileImpl, text: string, { start, oldEnd, newEnd }: Edit): ParsedFile | undefined {
   const before = previous.text;
-  if (before === text) return previous;
-  const { start, oldEnd, newEnd } = differingRange(before, text);
   const syntax = previous.syntax;
   // The innermost block whose body holds the edit, found from the top down.
   let block = -1;
