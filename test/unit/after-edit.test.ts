@@ -18,6 +18,8 @@ import { parseNginxVersion } from '../../server/src/core/rules/version';
 import { generateConfig } from '../../bench/lsp-generate';
 import { CorpusFileSystem, INCLUDES } from '../helpers/corpus';
 import { MemoryFileSystem } from '../helpers/fileSystems';
+import { addOrRemoveStatement } from '../helpers/edits';
+import { findingLines } from '../helpers/findings';
 import { confFiles, corpusDir, corpusSkipReason } from '../helpers/paths';
 import { pick, randomInt, seededRandom } from '../helpers/random';
 
@@ -50,18 +52,7 @@ const VALUES = [
 ];
 
 function describe(findings: readonly Finding[], analysis: FileAnalysis): string[] {
-  return findings.map((finding) =>
-    JSON.stringify([
-      finding.code,
-      finding.severity,
-      finding.message,
-      finding.file,
-      finding.range,
-      finding.related,
-      finding.data,
-      analysis.model.locations.indexOf(finding.location),
-    ]),
-  );
+  return findingLines(findings, analysis.model.locations);
 }
 
 interface Subject {
@@ -94,34 +85,45 @@ function subjects(): Subject[] {
   return found;
 }
 
-test('findingsAfterEdit gives what checkFile gives, or leaves it to checkFile', () => {
-  const random = seededRandom(0xaf7e);
+/**
+ * `file` analysed as the server analyses an open document from one edit to the next: through one
+ * parse cache, so that each parse is made from the one before it where it can be.
+ */
+function analyser(file: string, fs: (text: string) => ConfigFileSystem): (text: string) => FileAnalysis {
+  const cache = new ParseCache();
+  return (text) => analyzeFile(file, fs(text), { workspaceFolders: [path.dirname(file)], parseCache: cache });
+}
+
+const inMemory =
+  (file: string) =>
+  (text: string): ConfigFileSystem =>
+    new MemoryFileSystem({ [file]: text });
+
+/**
+ * Random edits (one per `edit` call, up to `perFile` per subject; undefined: none this time): where
+ * findingsAfterEdit answers, it must be checkFile's answer, about the new model's locations. Counts
+ * the answers, those that differ from the findings before the edit, and the edits left to checkFile.
+ */
+function answersOverSubjects(
+  seed: number,
+  perFile: number,
+  edit: (random: () => number, before: FileAnalysis, n: number) => { text: string; what: string } | undefined,
+): { answered: number; judgedAgain: number; left: number } {
+  const random = seededRandom(seed);
   let answered = 0;
   let judgedAgain = 0;
   let left = 0;
   for (const subject of subjects()) {
-    for (let n = 0; n < 60; n++) {
-      const cache = new ParseCache();
-      const analyse = (text: string): FileAnalysis =>
-        analyzeFile(subject.file, subject.fs(new Map([[subject.file, text]])), {
-          workspaceFolders: [path.dirname(subject.file)],
-          parseCache: cache,
-        });
+    for (let n = 0; n < perFile; n++) {
+      const analyse = analyser(subject.file, (text) => subject.fs(new Map([[subject.file, text]])));
       const before = analyse(subject.text);
-      const syntax = (before.parsed as ParsedFileImpl).syntax;
-      if (!syntax.count) break;
-      // An argument of a random directive, replaced by a value a user could type.
-      const record = randomInt(random, syntax.count);
-      const words = syntax.get(record, Field.WordCount);
-      if (words < 2) continue;
-      const word = syntax.get(record, Field.FirstWord) + 1 + randomInt(random, words - 1);
-      const start = syntax.words.cells[word * 3] as number;
-      const end = syntax.words.cells[word * 3 + 1] as number;
-      const text = subject.text.slice(0, start) + pick(random, VALUES) + subject.text.slice(end);
+      if (!(before.parsed as ParsedFileImpl).syntax.count) break;
+      const change = edit(random, before, n);
+      if (!change) continue;
       const previous = { analysis: before, findings: checkFile(before, OPTIONS) };
       // As the server has it: positions of the previous findings worked out.
       void before.parsed.source.lineStarts;
-      const after = analyse(text);
+      const after = analyse(change.text);
       const fast = findingsAfterEdit(previous, after, OPTIONS);
       if (!fast) {
         left++;
@@ -136,11 +138,31 @@ test('findingsAfterEdit gives what checkFile gives, or leaves it to checkFile', 
       assert.deepEqual(
         describe(fast, after),
         describe(checkFile(after, OPTIONS), after),
-        `${subject.name}: "${subject.text.slice(start, end)}" on line ${before.parsed.source.positionAt(start).line + 1} → "${text.slice(start, start + 20)}"`,
+        `${subject.name}: ${change.what}`,
       );
       assert.ok(fast.every((finding) => after.model.locations.includes(finding.location)));
     }
   }
+  return { answered, judgedAgain, left };
+}
+
+test('findingsAfterEdit gives what checkFile gives, or leaves it to checkFile', () => {
+  const { answered, judgedAgain, left } = answersOverSubjects(0xaf7e, 60, (random, before) => {
+    // An argument of a random directive, replaced by a value a user could type.
+    const syntax = (before.parsed as ParsedFileImpl).syntax;
+    const text = before.parsed.text;
+    const record = randomInt(random, syntax.count);
+    const words = syntax.get(record, Field.WordCount);
+    if (words < 2) return undefined;
+    const word = syntax.get(record, Field.FirstWord) + 1 + randomInt(random, words - 1);
+    const start = syntax.words.cells[word * 3] as number;
+    const end = syntax.words.cells[word * 3 + 1] as number;
+    const after = text.slice(0, start) + pick(random, VALUES) + text.slice(end);
+    return {
+      text: after,
+      what: `"${text.slice(start, end)}" on line ${before.parsed.source.positionAt(start).line + 1} → "${after.slice(start, start + 20)}"`,
+    };
+  });
   assert.ok(answered >= 300, `answered ${answered}, left ${left}`);
   assert.ok(judgedAgain >= 20, `only ${judgedAgain} answers differ from the findings before the edit`);
   assert.ok(left >= 100, `left only ${left} to checkFile`);
@@ -151,9 +173,7 @@ test('findingsAfterEdit moves the findings after the edit on its line', () => {
   const line =
     'location /ws/ { proxy_pass http://app; add_header X-A b; proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection close; }';
   const text = `events {}\nhttp {\n upstream app { server 127.0.0.1:1; }\n server {\n listen 80;\n ${line}\n }\n}\n`;
-  const cache = new ParseCache();
-  const analyse = (content: string): FileAnalysis =>
-    analyzeFile(file, new MemoryFileSystem({ [file]: content }), { workspaceFolders: ['/conf'], parseCache: cache });
+  const analyse = analyser(file, inMemory(file));
   const before = analyse(text);
   const previous = { analysis: before, findings: checkFile(before, OPTIONS) };
   assert.ok(previous.findings.some((finding) => finding.range.start.line === 5 && finding.range.start.character > 50));
@@ -179,43 +199,12 @@ const STATEMENTS = [
 ];
 
 test('findingsAfterEdit after a line is added or removed inside a block: what checkFile gives, or left to it', () => {
-  const random = seededRandom(0xb10c);
-  let answered = 0;
-  let left = 0;
-  for (const subject of subjects()) {
-    for (let n = 0; n < 40; n++) {
-      const cache = new ParseCache();
-      const analyse = (text: string): FileAnalysis =>
-        analyzeFile(subject.file, subject.fs(new Map([[subject.file, text]])), {
-          workspaceFolders: [path.dirname(subject.file)],
-          parseCache: cache,
-        });
-      const before = analyse(subject.text);
-      const syntax = (before.parsed as ParsedFileImpl).syntax;
-      if (!syntax.count || before.parsed.errors.length) break;
-      const record = randomInt(random, syntax.count);
-      const end = syntax.get(record, Field.End);
-      const start = syntax.words.cells[syntax.get(record, Field.FirstWord) * 3] as number;
-      const text =
-        n % 3 === 2
-          ? subject.text.slice(0, start) + subject.text.slice(end)
-          : subject.text.slice(0, end) + pick(random, STATEMENTS) + subject.text.slice(end);
-      const previous = { analysis: before, findings: checkFile(before, OPTIONS) };
-      void before.parsed.source.lineStarts;
-      const after = analyse(text);
-      const fast = findingsAfterEdit(previous, after, OPTIONS);
-      if (!fast) {
-        left++;
-        continue;
-      }
-      answered++;
-      assert.deepEqual(
-        describe(fast, after),
-        describe(checkFile(after, OPTIONS), after),
-        `${subject.name}: at record ${record} (${syntax.name(record)}), line ${before.parsed.source.positionAt(start).line + 1}`,
-      );
-    }
-  }
+  const { answered, left } = answersOverSubjects(0xb10c, 40, (random, before, n) => {
+    if (before.parsed.errors.length) return undefined;
+    const { text, record, start } = addOrRemoveStatement(random, before.parsed, n, STATEMENTS);
+    const name = (before.parsed as ParsedFileImpl).syntax.name(record);
+    return { text, what: `at record ${record} (${name}), line ${before.parsed.source.positionAt(start).line + 1}` };
+  });
   assert.ok(answered >= 150, `answered ${answered}, left ${left}`);
   assert.ok(left >= 100, `left only ${left} to checkFile`);
 });
@@ -226,9 +215,7 @@ test('findingsAfterEdit leaves to checkFile an added line whose reach is the who
   const location = (path: string, extra: string): string =>
     `        location ${path} {\n            proxy_pass http://app;\n            proxy_http_version 1.1;\n            proxy_set_header Upgrade $http_upgrade;\n            proxy_set_header Connection $edited;\n            proxy_read_timeout 3600s;${extra}\n        }\n`;
   const text = `events {}\nhttp {\n    upstream app { server 127.0.0.1:1; }\n    server {\n        listen 80;\n${location('/a/', '')}${location('/b/', '')}    }\n}\n`;
-  const cache = new ParseCache();
-  const analyse = (content: string): FileAnalysis =>
-    analyzeFile(file, new MemoryFileSystem({ [file]: content }), { workspaceFolders: ['/conf'], parseCache: cache });
+  const analyse = analyser(file, inMemory(file));
   const before = analyse(text);
   const previous = { analysis: before, findings: checkFile(before, OPTIONS) };
   assert.equal(previous.findings.filter((finding) => finding.code === 'ws-undefined-variable').length, 2);
@@ -256,9 +243,7 @@ test('findingsAfterEdit leaves to checkFile a file included twice (each location
   });
   const text =
     'location /ws/ {\n    proxy_pass http://app;\n    proxy_http_version 1.1;\n    proxy_set_header Upgrade $http_upgrade;\n    proxy_set_header Connection close;\n}\n';
-  const cache = new ParseCache();
-  const analyse = (content: string): FileAnalysis =>
-    analyzeFile(snippet, new MemoryFileSystem(files(content)), { workspaceFolders: ['/conf'], parseCache: cache });
+  const analyse = analyser(snippet, (content) => new MemoryFileSystem(files(content)));
   const before = analyse(text);
   assert.equal(before.tree.inclusions.get(snippet)?.length, 2);
   const previous = { analysis: before, findings: checkFile(before, OPTIONS) };
@@ -271,9 +256,7 @@ test('findingsAfterEdit leaves to checkFile a server name that gains a named cap
   const file = '/conf/nginx.conf';
   const text =
     'events {}\nhttp {\n    upstream app { server 127.0.0.1:1; }\n    server {\n        listen 80;\n        server_name a.example;\n    }\n    server {\n        listen 81;\n        location /ws/ {\n            proxy_pass http://app;\n            proxy_http_version 1.1;\n            proxy_set_header Upgrade $http_upgrade;\n            proxy_set_header Connection $conn;\n            proxy_read_timeout 3600s;\n        }\n    }\n}\n';
-  const cache = new ParseCache();
-  const analyse = (content: string): FileAnalysis =>
-    analyzeFile(file, new MemoryFileSystem({ [file]: content }), { workspaceFolders: ['/conf'], parseCache: cache });
+  const analyse = analyser(file, inMemory(file));
   const before = analyse(text);
   const previous = { analysis: before, findings: checkFile(before, OPTIONS) };
   assert.deepEqual(
@@ -286,9 +269,7 @@ test('findingsAfterEdit leaves to checkFile a server name that gains a named cap
     describe(findingsAfterEdit(previous, renamed, OPTIONS) ?? [], renamed),
     describe(checkFile(renamed, OPTIONS), renamed),
   );
-  const cache2 = new ParseCache();
-  const analyse2 = (content: string): FileAnalysis =>
-    analyzeFile(file, new MemoryFileSystem({ [file]: content }), { workspaceFolders: ['/conf'], parseCache: cache2 });
+  const analyse2 = analyser(file, inMemory(file));
   const before2 = analyse2(text);
   const previous2 = { analysis: before2, findings: checkFile(before2, OPTIONS) };
   const captured = analyse2(text.replace('a.example', '~^(?<conn>.+)$'));

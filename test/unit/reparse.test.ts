@@ -12,6 +12,7 @@ import { Field, type ParsedFileImpl } from '../../server/src/core/parser/records
 import { differingRange, reparseAfterWordEdit, reparseBlockBody } from '../../server/src/core/parser/reparse';
 import { generateConfig } from '../../bench/lsp-generate';
 import { confFilesDeep, corpusDir, corpusSkipReason, fixturesDir } from '../helpers/paths';
+import { addOrRemoveStatement } from '../helpers/edits';
 import { pick, randomInt, seededRandom } from '../helpers/random';
 
 /** Everything a parse holds, as plain data. */
@@ -96,37 +97,62 @@ function texts(): { name: string; text: string }[] {
   return found;
 }
 
-test('reparseAfterWordEdit gives what parse gives, or declines', () => {
-  const random = seededRandom(0x7e9a);
+/**
+ * Random edits (one per `edit` call, 0 to `perFile`) of every text that parses without error:
+ * where `reparse` makes a parse, it must be parse()'s. Returns how many it made, and declined.
+ */
+function reuseOverTexts(
+  reparse: (previous: ParsedFile, text: string) => ParsedFile | undefined,
+  seed: number,
+  perFile: number,
+  edit: (random: () => number, before: ParsedFileImpl, n: number) => { text: string; what: string },
+): { reused: number; declined: number } {
+  const random = seededRandom(seed);
   let reused = 0;
   let declined = 0;
   for (const { name, text } of texts()) {
     const before = parse(text, name) as ParsedFileImpl;
-    if (before.errors.length || !before.syntax.words.count) continue;
-    for (let n = 0; n < 40; n++) {
-      const word = randomInt(random, before.syntax.words.count);
-      const start = before.syntax.words.cells[word * 3] as number;
-      const end = before.syntax.words.cells[word * 3 + 1] as number;
-      const after = randomEdit(random, text, start, end);
+    if (before.errors.length || !before.syntax.count) continue;
+    for (let n = 0; n < perFile; n++) {
+      const after = edit(random, before, n);
       // Half the time with the line index already built, as the server has it.
       const previous = n % 2 ? (parse(text, name) as ParsedFileImpl) : before;
       if (n % 2) void previous.source.lineStarts;
-      const fast = reparseAfterWordEdit(previous, after);
+      const fast = reparse(previous, after.text);
       if (!fast) {
         declined++;
         continue;
       }
       reused++;
-      assert.deepEqual(
-        dump(fast),
-        dump(parse(after, name)),
-        `${name}: word ${word} "${text.slice(start, end)}" edited`,
-      );
+      assert.deepEqual(dump(fast), dump(parse(after.text, name)), `${name}: ${after.what}`);
     }
   }
+  return { reused, declined };
+}
+
+test('reparseAfterWordEdit gives what parse gives, or declines', () => {
+  const { reused, declined } = reuseOverTexts(reparseAfterWordEdit, 0x7e9a, 40, (random, before) => {
+    const words = before.syntax.words;
+    const word = randomInt(random, words.count);
+    const start = words.cells[word * 3] as number;
+    const end = words.cells[word * 3 + 1] as number;
+    return {
+      text: randomEdit(random, before.text, start, end),
+      what: `word ${word} "${before.text.slice(start, end)}" edited`,
+    };
+  });
   assert.ok(reused >= 500, `the parse was reused for only ${reused} edits (${declined} declined)`);
   assert.ok(declined >= 500, `only ${declined} edits declined (${reused} reused)`);
 });
+
+/** Each [from, to] replacement of `before`'s text is declined by `reparse`. */
+function assertDeclines(
+  reparse: (previous: ParsedFile, text: string) => ParsedFile | undefined,
+  before: ParsedFile,
+  cases: readonly [string, string][],
+): void {
+  for (const [from, to] of cases) assert.equal(reparse(before, before.text.replace(from, to)), undefined, to);
+}
 
 test('reparseAfterWordEdit declines where a word could become something else', () => {
   const text = 'http {\n    proxy_read_timeout 3600s;\n    server {\n        listen 80; # port\n    }\n}\n';
@@ -139,10 +165,7 @@ test('reparseAfterWordEdit declines where a word could become something else', (
     ['listen 80; # port', 'listen 80; # ports'],
     ['listen 80;', 'listen 80\n;'],
   ];
-  for (const [from, to] of cases) {
-    const after = text.replace(from, to);
-    assert.equal(reparseAfterWordEdit(before, after), undefined, to);
-  }
+  assertDeclines(reparseAfterWordEdit, before, cases);
   const after = text.replace('3600s', '3601s');
   assert.deepEqual(dump(reparseAfterWordEdit(before, after) as ParsedFile), dump(parse(after, 'x.conf')));
   // A word that starts its line: there the parser asks whether it looks like a directive (then
@@ -186,37 +209,11 @@ const STATEMENTS = [
 ];
 
 test('reparseBlockBody gives what parse gives, or declines', () => {
-  const random = seededRandom(0xb10c);
-  let reused = 0;
-  let declined = 0;
-  for (const { name, text } of texts()) {
-    const before = parse(text, name) as ParsedFileImpl;
-    if (before.errors.length || !before.syntax.count) continue;
-    const syntax = before.syntax;
-    for (let n = 0; n < 30; n++) {
-      // At the end of a random directive, or in place of it: a statement added, or one taken away.
-      const record = randomInt(random, syntax.count);
-      const end = syntax.get(record, Field.End);
-      const start = syntax.words.cells[syntax.get(record, Field.FirstWord) * 3] as number;
-      const after =
-        n % 3 === 2
-          ? text.slice(0, start) + text.slice(end)
-          : text.slice(0, end) + pick(random, STATEMENTS) + text.slice(end);
-      const previous = n % 2 ? (parse(text, name) as ParsedFileImpl) : before;
-      if (n % 2) void previous.source.lineStarts;
-      const fast = reparseBlockBody(previous, after);
-      if (!fast) {
-        declined++;
-        continue;
-      }
-      reused++;
-      assert.deepEqual(
-        dump(fast),
-        dump(parse(after, name)),
-        `${name}: after record ${record} (${syntax.name(record)})`,
-      );
-    }
-  }
+  const { reused, declined } = reuseOverTexts(reparseBlockBody, 0xb10c, 30, (random, before, n) => {
+    // At the end of a random directive, or in place of it: a statement added, or one taken away.
+    const { text, record } = addOrRemoveStatement(random, before, n, STATEMENTS);
+    return { text, what: `after record ${record} (${before.syntax.name(record)})` };
+  });
   assert.ok(reused >= 300, `the parse was reused for only ${reused} edits (${declined} declined)`);
   assert.ok(declined >= 100, `only ${declined} edits declined (${reused} reused)`);
 });
@@ -234,10 +231,7 @@ test('reparseBlockBody declines where the new body would read otherwise in the w
     ['listen 80;', 'listen 80; }'],
     ['listen 80;', 'listen 80'],
   ];
-  for (const [from, to] of cases) {
-    const after = text.replace(from, to);
-    assert.equal(reparseBlockBody(before, after), undefined, to);
-  }
+  assertDeclines(reparseBlockBody, before, cases);
   const after = text.replace(
     'listen 80;',
     'listen 80;\n        location /ws/ {\n            proxy_pass http://127.0.0.1:1;\n        }',

@@ -9,28 +9,14 @@ import { describe, it } from 'node:test';
 import type { FileAnalysis } from '../../server/src/core/model/workspace';
 import { analyzeFile } from '../../server/src/core/model/workspace';
 import { checkFile } from '../../server/src/core/rules/check';
-import type { Finding } from '../../server/src/core/rules/types';
 import { parseNginxVersion } from '../../server/src/core/rules/version';
 import { generateConfig } from '../../bench/lsp-generate';
 import { MemoryFileSystem } from '../helpers/fileSystems';
+import { findingLines } from '../helpers/findings';
 import { analyzeCorpusFile, correctLocations, mutantsOf } from '../helpers/mutants';
 import { confFiles, corpusDir, corpusSkipReason } from '../helpers/paths';
 
 const versions = [parseNginxVersion('1.22.1'), parseNginxVersion('1.29.7')];
-
-function describeFindings(findings: readonly Finding[]): string[] {
-  return findings.map((finding) =>
-    JSON.stringify([
-      finding.code,
-      finding.severity,
-      finding.message,
-      finding.file,
-      finding.range,
-      finding.related,
-      finding.data,
-    ]),
-  );
-}
 
 function assertSameWithReuse(analysis: FileAnalysis, what: string): number {
   let count = 0;
@@ -38,7 +24,7 @@ function assertSameWithReuse(analysis: FileAnalysis, what: string): number {
     const options = { nginxVersion, webSocketPaths: ['/live*'], severity: {} };
     const reused = checkFile(analysis, options);
     const alone = checkFile(analysis, { ...options, reuseVerdicts: false });
-    assert.deepEqual(describeFindings(reused), describeFindings(alone), what);
+    assert.deepEqual(findingLines(reused), findingLines(alone), what);
     count += alone.length;
   }
   return count;
