@@ -1,0 +1,153 @@
+// nginx-ws installed as the README's CI recipe and the pre-commit hook get it: from the git
+// repository, where no build output is committed (`npx github:nginx-ws/nginx-ws`, pre-commit's
+// `language: node`). npm clones the repository, installs its build tools, runs `prepare` and packs
+// it by the .npmignore allow-list; here from a repository made of this working tree's files, into a
+// temporary project. The installed `nginx-ws` then runs the README's demo: `check` finds the
+// example's mistakes, `test` fails the handshake through a real nginx, `check --fix` mends a copy,
+// and `test` succeeds.
+import assert from 'node:assert/strict';
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { findNginx } from '../helpers/nginx';
+import { repoRoot } from '../helpers/paths';
+
+const nginx = findNginx();
+const git = spawnSync('git', ['--version'], { encoding: 'utf8' });
+const skip = git.status !== 0 ? 'git is not installed' : !nginx ? 'nginx is not installed' : false;
+
+let workDir = '';
+let installed = '';
+
+function run(command: string, args: readonly string[], cwd: string, timeout = 60_000): SpawnSyncReturns<string> {
+  const result = spawnSync(command, args, {
+    cwd,
+    encoding: 'utf8',
+    timeout,
+    maxBuffer: 64 * 2 ** 20,
+    // The packages the checkout's own `npm ci` put in the cache, not a new download of each.
+    env: { ...process.env, npm_config_prefer_offline: 'true', npm_config_audit: 'false', npm_config_fund: 'false' },
+  });
+  if (result.error) throw result.error;
+  return result;
+}
+
+function succeed(command: string, args: readonly string[], cwd: string, timeout?: number): string {
+  const result = run(command, args, cwd, timeout);
+  assert.equal(result.status, 0, `${command} ${args.join(' ')} failed:\n${result.stdout}\n${result.stderr}`);
+  return result.stdout;
+}
+
+/** What a clone of this working tree, committed, holds: tracked files and new ones git does not ignore. */
+function repositoryOfWorkingTree(to: string): void {
+  const listed = succeed('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], repoRoot);
+  for (const file of listed.split('\0').filter(Boolean)) {
+    const from = path.join(repoRoot, file);
+    if (!existsSync(from)) continue; // deleted, not yet committed
+    mkdirSync(path.dirname(path.join(to, file)), { recursive: true });
+    cpSync(from, path.join(to, file));
+  }
+  succeed('git', ['init', '-q'], to);
+  succeed('git', ['add', '-A'], to);
+  succeed(
+    'git',
+    [
+      '-c',
+      'user.name=nginx-ws test',
+      '-c',
+      'user.email=test@nginx-ws.invalid',
+      '-c',
+      'commit.gpgsign=false',
+      'commit',
+      '-qm',
+      'working tree',
+    ],
+    to,
+  );
+}
+
+function filesUnder(dir: string, prefix = ''): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory()
+      ? filesUnder(path.join(dir, entry.name), `${prefix}${entry.name}/`)
+      : [`${prefix}${entry.name}`],
+  );
+}
+
+describe('nginx-ws installed from its git repository', { skip }, () => {
+  before(() => {
+    workDir = mkdtempSync(path.join(tmpdir(), 'nginx-ws-install-'));
+    const repository = path.join(workDir, 'repository');
+    const project = path.join(workDir, 'project');
+    mkdirSync(repository);
+    mkdirSync(project);
+    repositoryOfWorkingTree(repository);
+    writeFileSync(path.join(project, 'package.json'), '{ "private": true }\n');
+    succeed('npm', ['install', '--loglevel=error', `git+file://${repository}`], project, 600_000);
+    installed = path.join(project, 'node_modules', 'nginx-ws');
+  });
+  after(() => {
+    if (workDir) rmSync(workDir, { recursive: true, force: true });
+  });
+
+  test('the package holds the command, its documentation and nothing of the sources', () => {
+    const files = filesUnder(installed).sort();
+    const rulePages = readdirSync(path.join(repoRoot, 'docs', 'rules')).map((page) => `docs/rules/${page}`);
+    assert.deepEqual(
+      files,
+      [
+        'CHANGELOG.md',
+        'LICENSE',
+        'README.md',
+        ...rulePages,
+        'package.json',
+        'server/out/cli.js',
+        'server/out/nginx-docs.js',
+      ].sort(),
+    );
+    assert.ok(existsSync(path.join(installed, '..', '.bin', 'nginx-ws')), 'npm linked the nginx-ws command');
+  });
+
+  test('the installed command runs the README demo: found, failing, fixed, working', () => {
+    const bin = path.join(installed, '..', '.bin', 'nginx-ws');
+    const example = path.join(workDir, 'vite-hmr');
+    cpSync(path.join(repoRoot, 'examples', 'vite-hmr'), example, { recursive: true });
+    const site = path.join(example, 'conf.d', 'vite.conf');
+    const nginxArgs = ['--nginx', nginx as string];
+
+    const found = run(bin, ['check', '--max-warnings', '0', '--nginx-version', '1.24.0', site], workDir);
+    assert.equal(found.status, 1, found.stdout + found.stderr);
+    // The example's location proxies with nothing of its own: by nginx's rules, the backend gets
+    // HTTP/1.0 (before 1.29.7), no Upgrade (hop-by-hop) and "Connection: close".
+    for (const code of ['ws-http-version', 'ws-missing-upgrade', 'ws-missing-connection'])
+      assert.match(found.stdout, new RegExp(`conf\\.d/vite\\.conf:\\d+:\\d+: warning: .*\\[${code}\\]`));
+
+    const sarif = JSON.parse(succeedOrFindings(bin, ['check', '--format', 'sarif', '--nginx-version', '1.24.0', site]));
+    // The rule's description is its page's "What it catches", read from the installed docs/rules.
+    const rule = (sarif.runs[0].tool.driver.rules as SarifRule[]).find((entry) => entry.id === 'ws-http-version');
+    const page = readFileSync(path.join(repoRoot, 'docs', 'rules', 'ws-http-version.md'), 'utf8');
+    const catches = /^## What it catches\n([\s\S]*?)^## /m.exec(page)?.[1]?.trim();
+    assert.ok(catches);
+    assert.equal(rule?.fullDescription.text, catches);
+
+    const failing = run(bin, ['test', site, '--location', '/__vite_hmr', ...nginxArgs], workDir);
+    assert.equal(failing.status, 1, failing.stdout + failing.stderr);
+    succeed(bin, ['check', '--fix', '--nginx-version', '1.24.0', site], workDir);
+    const working = run(bin, ['test', site, '--location', '/__vite_hmr', ...nginxArgs], workDir);
+    assert.equal(working.status, 0, working.stdout + working.stderr);
+  });
+});
+
+interface SarifRule {
+  readonly id: string;
+  readonly fullDescription: { readonly text: string };
+}
+
+/** `check`'s report, whose exit code is 1 when it has errors. */
+function succeedOrFindings(bin: string, args: readonly string[]): string {
+  const result = run(bin, args, workDir);
+  assert.ok(result.status === 0 || result.status === 1, result.stderr);
+  return result.stdout;
+}
