@@ -9,7 +9,7 @@ packages=()
 have_package() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 have_package nginx || packages+=(nginx)
 if [ "${1:-}" = "--tests" ]; then
-  for package in chromium libkrb5-dev pkg-config build-essential python3; do
+  for package in chromium libkrb5-dev pkg-config build-essential python3 pre-commit; do
     have_package "$package" || packages+=("$package")
   done
 fi
