@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Set-up on a fresh Debian or Ubuntu machine, idempotent:
 #   bash scripts/setup.sh          nginx, npm dependencies, build          (enough for `npm run demo`)
-#   bash scripts/setup.sh --tests  also Chromium and the build tools the offline VS Code needs
+#   bash scripts/setup.sh --tests  also Chromium, pre-commit, and the offline VS Code the tests run in
+#                                  (with the build tools it needs), before any test: the unit tests
+#                                  read the Lua grammar it ships
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,4 +29,8 @@ echo "setup: npm ci"
 npm ci --no-audit --no-fund --loglevel=error
 echo "setup: build"
 npm run --silent build
+if [ "${1:-}" = "--tests" ]; then
+  echo "setup: the offline VS Code (code-server)"
+  node scripts/install-vscode.mjs
+fi
 echo "setup: done"
