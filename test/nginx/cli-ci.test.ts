@@ -226,6 +226,53 @@ describe('nginx-ws check for CI', () => {
     assert.ok(excluded.some((entry) => entry.file.endsWith(path.join('conf.d', 'site.conf'))));
   });
 
+  test('files of other formats named .conf are left out of a directory, and of named files with --ignore-unknown', () => {
+    const dir = mkdtempSync(path.join(workDir, 'formats-'));
+    const write = (file: string, text: string): void => {
+      mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+      writeFileSync(path.join(dir, file), text);
+    };
+    write('deploy/redis.conf', 'bind 127.0.0.1\nport 6379\nappendonly yes\n');
+    write('deploy/supervisord.conf', '[supervisord]\nnodaemon=true\n\n[program:app]\ncommand=node server.js\n');
+    write(
+      'apache/sites-available/000-default.conf',
+      '<VirtualHost *:80>\n\tDocumentRoot /var/www/html\n</VirtualHost>\n',
+    );
+    // An nginx fragment no nginx.conf includes: it reads as nginx, and its finding is reported.
+    write('deploy/site.conf', SITE);
+    const relative = (file: string): string => path.relative(dir, file).split(path.sep).join('/');
+    const reportedFiles = (stdout: string): string[] =>
+      [...new Set((JSON.parse(stdout) as { file: string }[]).map((entry) => relative(entry.file)))].sort();
+    const leftOut = /left out 3 file\(s\) that do not read as nginx configuration: (.*) \(/;
+
+    const walked = nginxWs(['check', '--format', 'json', '--nginx-version', '1.22.1', '.'], { cwd: dir });
+    assert.deepEqual(reportedFiles(walked.stdout), ['deploy/site.conf']);
+    assert.deepEqual(leftOut.exec(walked.stderr)?.[1]?.split(', ').sort(), [
+      'apache/sites-available/000-default.conf',
+      'deploy/redis.conf',
+      'deploy/supervisord.conf',
+    ]);
+
+    const files = [
+      'apache/sites-available/000-default.conf',
+      'deploy/redis.conf',
+      'deploy/site.conf',
+      'deploy/supervisord.conf',
+    ];
+    const ignoring = nginxWs(['check', '--format', 'json', '--ignore-unknown', '--nginx-version', '1.22.1', ...files], {
+      cwd: dir,
+    });
+    assert.deepEqual(reportedFiles(ignoring.stdout), ['deploy/site.conf']);
+    assert.match(ignoring.stderr, leftOut);
+    // Named without it, a file is checked as nginx, as asked.
+    const named = nginxWs(['check', '--format', 'json', '--nginx-version', '1.22.1', 'deploy/redis.conf'], {
+      cwd: dir,
+    });
+    assert.equal(named.status, 1);
+    assert.deepEqual(reportedFiles(named.stdout), ['deploy/redis.conf']);
+    assert.equal(named.stderr, '');
+  });
+
   test('- reads standard input (a fragment: no main config around it, so warnings)', () => {
     const result = nginxWs(['check', '--nginx-version', '1.22.1', '--max-warnings', '0', '-'], { input: SITE });
     assert.equal(result.status, 1);

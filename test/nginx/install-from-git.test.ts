@@ -7,7 +7,7 @@
 //   finds the example's mistakes, `test` fails the handshake through a real nginx, `check --fix`
 //   mends a copy, and `test` succeeds;
 // - a real pre-commit runs the hook of .pre-commit-hooks.yaml on a repository of nginx files and
-//   others, and fails the commit on the nginx files' errors only.
+//   others (a redis.conf among them), and fails the commit on the nginx files' errors only.
 import assert from 'node:assert/strict';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -185,6 +185,8 @@ describe(
       // Not nginx files: the hook's `files` pattern leaves them out (as nginx text they would be errors).
       write('app.js', 'const server = http.createServer();\nserver.listen(3000);\n');
       write('docs/setup.md', '# Set-up\n\nRun the server.\n');
+      // Named like nginx files, and passed to the hook, but another format: nginx-ws leaves it out.
+      write('redis/redis.conf', 'bind 127.0.0.1\nport 6379\nappendonly yes\n');
       write(
         '.pre-commit-config.yaml',
         `repos:\n  - repo: ${repository}\n    rev: ${succeed('git', ['rev-parse', 'HEAD'], repository).trim()}\n    hooks:\n      - id: nginx-ws\n        args: [--nginx-version, 1.24.0]\n`,
@@ -213,6 +215,7 @@ describe(
       ]);
       assert.deepEqual([...reported].sort(), expected.sort(), output);
       assert.doesNotMatch(output, /app\.js|setup\.md/);
+      assert.match(output, /left out 1 file\(s\) that do not read as nginx configuration: redis\/redis\.conf/);
     });
   },
 );

@@ -16,6 +16,7 @@ import { analyzeConfig, analyzeFile, NOT_CONFIG_FOLDERS, type FileAnalysis } fro
 import type { Range } from '../core/parser/ast';
 import { checkFile } from '../core/rules/check';
 import { generalFindings } from '../core/diagnostics/general';
+import { isNginxByName, looksLikeNginx } from '../core/diagnostics/recognize';
 import type { Diagnosis } from '../core/rules/types';
 import { parseNginxVersion, type NginxVersion } from '../core/rules/version';
 import { CachingFileSystem, NodeFileSystem } from '../node/nodeFileSystem';
@@ -45,7 +46,10 @@ export class UsageError extends Error {}
 const FORMATS = ['text', 'json', 'sarif', 'github'] as const;
 type Format = (typeof FORMATS)[number];
 
-/** Files a directory walk takes as nginx configuration (as the extension's language contribution). */
+/**
+ * Files a directory walk takes for nginx configuration by their names (as the extension's language
+ * contribution); those no nginx.conf includes are then read to see that they are (see recognize.ts).
+ */
 export function isNginxFile(relative: string): boolean {
   const name = path.basename(relative);
   if (/\.(conf|nginx|nginxconf)$/.test(name) || name === 'nginx.conf') return true;
@@ -170,6 +174,7 @@ export function runCheck(argv: string[], write: (text: string) => void, version:
       exclude: { type: 'string', multiple: true, default: [] },
       base: { type: 'string' },
       'extra-directive': { type: 'string', multiple: true, default: [] },
+      'ignore-unknown': { type: 'boolean', default: false },
     },
   });
   if (!positionals.length) throw new UsageError('check needs at least one FILE, DIRECTORY or - (standard input).');
@@ -208,6 +213,20 @@ export function runCheck(argv: string[], write: (text: string) => void, version:
     if (seen.has(target.file)) return;
     seen.add(target.file);
     targets.push({ fs, target });
+  };
+  // Files taken by their names that do not read as nginx (a redis.conf in the folder): left out,
+  // and said so. A file named on the command line is checked as nginx, unless --ignore-unknown.
+  const extraDirectives = new Set(values['extra-directive']);
+  const leftOut: string[] = [];
+  const nginxOrLeftOut = (analysis: FileAnalysis): boolean => {
+    if (
+      analysis.mainConfig !== undefined ||
+      isNginxByName(path.relative(cwd, analysis.file)) ||
+      looksLikeNginx(analysis.parsed, extraDirectives)
+    )
+      return true;
+    leftOut.push(analysis.file);
+    return false;
   };
   const workspace = {
     mainConfig: values['main-config'] ? path.resolve(values['main-config']) : undefined,
@@ -251,16 +270,26 @@ export function runCheck(argv: string[], write: (text: string) => void, version:
         }
       // The others (no nginx.conf includes them): each as a file named on the command line is,
       // in the context its nearest nginx.conf or its content gives it.
-      for (const file of files)
-        if (!covered.has(file))
-          add(disk, { file, analysis: analyzeFile(file, disk, { ...workspace, workspaceFolders: [target] }) });
+      for (const file of files) {
+        if (covered.has(file)) continue;
+        const analysis = analyzeFile(file, disk, { ...workspace, workspaceFolders: [target] });
+        if (nginxOrLeftOut(analysis)) add(disk, { file, analysis });
+      }
       continue;
     }
     if (disk.readFile(target) === undefined) {
       add(disk, { file: target, analysis: undefined });
       continue;
     }
-    add(disk, { file: target, analysis: analyzeFile(target, disk, workspace) });
+    const analysis = analyzeFile(target, disk, workspace);
+    if (!values['ignore-unknown'] || nginxOrLeftOut(analysis)) add(disk, { file: target, analysis });
+  }
+  if (leftOut.length) {
+    const names = leftOut.map((file) => path.relative(cwd, file) || file);
+    process.stderr.write(
+      `nginx-ws: left out ${names.length} file(s) that do not read as nginx configuration: ${names.join(', ')}` +
+        ` (name a file without --ignore-unknown to check it as nginx).\n`,
+    );
   }
 
   const options = { nginxVersion, webSocketPaths: settings.webSocketPaths, severity: settings.severity };

@@ -19,12 +19,15 @@ const VERSION = process.env.NGINX_WS_VERSION ?? '0.1.0';
 const USAGE = `Usage:
   nginx-ws check FILE|DIR|-... [--format text|json|sarif|github] [--max-warnings N] [--exclude GLOB]...
                  [--base DIR] [--fix] [--nginx-version X.Y.Z] [--main-config FILE] [--extra-directive NAME]...
+                 [--ignore-unknown]
   nginx-ws test FILE --location PATH [--request-path /path] [--env NAME=VALUE]... [--nginx PATH]
                 [--timeout SECONDS] [--json]
 
 check  reports where a proxied WebSocket will fail (the same rules as the editor).
        A DIR is searched for nginx files (--exclude takes .gitignore-style patterns); each
-       nginx.conf is checked with everything it includes. - reads standard input: an
+       nginx.conf is checked with everything it includes, and a *.conf no nginx.conf includes
+       is left out when it does not read as nginx (a redis.conf); --ignore-unknown leaves out
+       such FILEs named too (the pre-commit hook). - reads standard input: an
        \`nginx -T\` dump is split back into its files, findings at their paths and lines.
        --format sarif (GitHub code scanning; paths relative to --base, default the working
        directory) or github (workflow annotations). --fix writes the preferred quick fixes

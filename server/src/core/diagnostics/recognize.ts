@@ -1,0 +1,33 @@
+/**
+ * Whether a file found by its name (`*.conf`, a `sites-available/` file) is nginx configuration at
+ * all: a repository's `redis.conf`, `supervisord.conf` or Apache's `sites-available/*.conf` are
+ * not, and checked as nginx they are all errors. Generous to nginx, since a real config left out
+ * is a config left unchecked: a file is nginx unless fewer than half of its top-level statements
+ * are nginx directives ended by `;` or a block. Another format gives statements nginx's lexer cuts
+ * at odd places (an INI file's `;` comments, a file with no `;` at all is one statement running to
+ * its end), and their first words are not directives.
+ */
+import { directiveReference } from '../directives/reference';
+import type { ParsedFile } from '../parser/ast';
+import { isThirdParty } from './thirdParty';
+
+/** Names no other format is read under: the file is nginx whatever it holds. */
+export function isNginxByName(relative: string): boolean {
+  const parts = relative.split(/[\\/]/);
+  const name = parts[parts.length - 1] ?? '';
+  return name === 'nginx.conf' || /\.(nginx|nginxconf)$/.test(name) || parts.slice(0, -1).includes('nginx');
+}
+
+export function looksLikeNginx(parsed: ParsedFile, extraDirectives: ReadonlySet<string> = new Set()): boolean {
+  const reference = directiveReference();
+  let statements = 0;
+  let directives = 0;
+  for (const directive of parsed.directives) {
+    statements++;
+    const ended = directive.semicolonOffset >= 0 || directive.block !== undefined;
+    const name = directive.name;
+    if (ended && (reference.has(name) || isThirdParty(name, extraDirectives))) directives++;
+  }
+  // Nothing but comments (or nothing): no finding either way.
+  return statements === 0 || 2 * directives >= statements;
+}
