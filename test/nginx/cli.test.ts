@@ -120,6 +120,16 @@ describe('nginx-ws check', () => {
     assert.equal(nginxWs('frobnicate').status, 2);
     assert.match(nginxWs('check', '--bogus', 'seed.conf').stderr, /Usage:/);
   });
+
+  test('--version prints the package version; --help, for a command too, the usage with exit 0', () => {
+    const { version } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string };
+    assert.deepEqual(nginxWs('--version'), { status: 0, stdout: `nginx-ws ${version}\n`, stderr: '' });
+    for (const args of [['--help'], ['check', '--help'], ['test', '-h']]) {
+      const result = nginxWs(...args);
+      assert.equal(result.status, 0, args.join(' '));
+      assert.match(result.stdout, /^Usage:\n {2}nginx-ws --version \| --help\n {2}nginx-ws check FILE/);
+    }
+  });
 });
 
 describe('nginx-ws test', () => {

@@ -17,6 +17,7 @@ import { runCheck, UsageError } from './check';
 const VERSION = process.env.NGINX_WS_VERSION ?? '0.1.0';
 
 const USAGE = `Usage:
+  nginx-ws --version | --help
   nginx-ws check FILE|DIR|-... [--format text|json|sarif|github] [--max-warnings N] [--exclude GLOB]...
                  [--base DIR] [--fix] [--nginx-version X.Y.Z] [--main-config FILE] [--extra-directive NAME]...
                  [--ignore-unknown]
@@ -189,12 +190,23 @@ async function runTest(argv: string[]): Promise<number> {
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
-    if (command === 'check') return runCheck(rest, write, VERSION);
-    if (command === 'test') return await runTest(rest);
-    if (command === '--help' || command === '-h' || command === 'help') {
+    if (command === '--version' || command === '-v' || command === 'version') {
+      write(`nginx-ws ${VERSION}`);
+      return 0;
+    }
+    // `nginx-ws check --help` too: asked for, the usage is an answer, not a usage error.
+    if (
+      command === '--help' ||
+      command === '-h' ||
+      command === 'help' ||
+      rest.includes('--help') ||
+      rest.includes('-h')
+    ) {
       write(USAGE);
       return 0;
     }
+    if (command === 'check') return runCheck(rest, write, VERSION);
+    if (command === 'test') return await runTest(rest);
     throw new UsageError(command ? `Unknown command "${command}".` : 'No command given.');
   } catch (error) {
     if (
