@@ -15,6 +15,7 @@ import {
   createConnection,
   type CodeAction,
   type CodeLens,
+  DiagnosticSeverity,
   type Diagnostic,
   type Disposable,
   type InitializeResult,
@@ -29,6 +30,7 @@ import { assessLocations, checkFile, locationHeaderRange, proxiedLocations } fro
 import { findingsAfterEdit } from './core/rules/afterEdit';
 import type { Diagnosis, Finding } from './core/rules/types';
 import { generalFindings } from './core/diagnostics/general';
+import { isNginxByName, looksLikeNginx } from './core/diagnostics/recognize';
 import { compareVersions, parseNginxVersion, type NginxVersion } from './core/rules/version';
 import { rangeContains } from './core/parser/text';
 import {
@@ -99,6 +101,12 @@ interface Analysed {
   /** The WebSocket findings, then the general ones. */
   readonly findings: Diagnosis[];
   readonly webSocketFindings: readonly Finding[];
+  /**
+   * False for a file VS Code took for nginx by its name alone (an Apache `sites-available/*.conf`,
+   * a supervisor `conf.d/*.conf`) that no nginx.conf includes and that does not read as nginx
+   * (core/diagnostics/recognize.ts): it gets one note saying so, not a diagnostic per line.
+   */
+  readonly readsAsNginx: boolean;
   readonly settings: Settings;
   readonly nginxVersion: NginxVersion | undefined;
   /** Made on the first code action request for this analysis, then kept with it. */
@@ -153,10 +161,19 @@ async function analyseNow(document: TextDocument): Promise<Analysed> {
     pathMappings: settings.pathMappings,
     parseCache,
   });
+  const readsAsNginx =
+    analysis.mainConfig !== undefined ||
+    isNginxByName(analysis.file) ||
+    looksLikeNginx(analysis.parsed, new Set(settings.extraDirectives));
+  if (!readsAsNginx) {
+    const analysed: Analysed = { analysis, findings: [], webSocketFindings: [], readsAsNginx, settings, nginxVersion };
+    lastAnalysedByUri.set(document.uri, analysed);
+    return analysed;
+  }
   const options = { nginxVersion, webSocketPaths: settings.webSocketPaths, severity: settings.severity };
   const previous = lastAnalysedByUri.get(document.uri);
   const webSocketFindings =
-    (previous && previous.settings === settings && sameVersion(previous.nginxVersion, nginxVersion)
+    (previous?.readsAsNginx && previous.settings === settings && sameVersion(previous.nginxVersion, nginxVersion)
       ? findingsAfterEdit({ analysis: previous.analysis, findings: previous.webSocketFindings }, analysis, options)
       : undefined) ?? checkFile(analysis, options);
   const findings: Diagnosis[] = [...webSocketFindings];
@@ -167,7 +184,7 @@ async function analyseNow(document: TextDocument): Promise<Analysed> {
     severity: settings.severity,
   }))
     findings.push(finding);
-  const analysed: Analysed = { analysis, findings, webSocketFindings, settings, nginxVersion };
+  const analysed: Analysed = { analysis, findings, webSocketFindings, readsAsNginx, settings, nginxVersion };
   lastAnalysedByUri.set(document.uri, analysed);
   return analysed;
 }
@@ -183,21 +200,37 @@ function reportFailure(what: string, error: unknown): void {
   }
 }
 
+function notNginxDiagnostic(document: TextDocument): Diagnostic {
+  const firstLine = document.getText({ start: { line: 0, character: 0 }, end: { line: 1, character: 0 } });
+  return {
+    range: { start: { line: 0, character: 0 }, end: { line: 0, character: firstLine.replace(/\r?\n$/, '').length } },
+    severity: DiagnosticSeverity.Information,
+    source: SOURCE,
+    message:
+      'This file does not read as nginx configuration: fewer than half of its top-level statements are nginx ' +
+      'directives ended by ";" or a block, and no nginx.conf includes it. nginx-ws reports nothing here. ' +
+      'If it is another format (Apache, supervisor), choose its language mode; if it is nginx, include it ' +
+      'from your nginx.conf or name that file in nginxWs.mainConfig.',
+  };
+}
+
 async function validate(uri: string): Promise<void> {
   const document = documents.get(uri);
   if (!document) return;
   const version = document.version;
   try {
-    const { analysis, findings } = await analyse(document);
+    const { analysis, findings, readsAsNginx } = await analyse(document);
     if (documents.get(uri)?.version !== version) return; // a newer validation is scheduled
     const file = fileOf(uri);
-    const diagnostics: Diagnostic[] = [
-      ...analysis.parsed.errors.map(parseErrorToDiagnostic),
-      ...analysis.tree.includeProblems
-        .filter((problem) => problem.node.file === analysis.parsed.file && problem.node.file === file)
-        .map((problem) => includeProblemToDiagnostic(problem.node, problem.message)),
-      ...findings.map((finding) => findingToDiagnostic(finding, extensionRoot)),
-    ];
+    const diagnostics: Diagnostic[] = !readsAsNginx
+      ? [notNginxDiagnostic(document)]
+      : [
+          ...analysis.parsed.errors.map(parseErrorToDiagnostic),
+          ...analysis.tree.includeProblems
+            .filter((problem) => problem.node.file === analysis.parsed.file && problem.node.file === file)
+            .map((problem) => includeProblemToDiagnostic(problem.node, problem.message)),
+          ...findings.map((finding) => findingToDiagnostic(finding, extensionRoot)),
+        ];
     await connection.sendDiagnostics({ uri, version, diagnostics });
     analysisByUri.set(uri, analysis);
     dependenciesByUri.set(uri, new Set(analysis.dependencies));

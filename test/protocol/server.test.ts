@@ -565,6 +565,35 @@ describe('language server over stdio: editing and settings', () => {
     assert.deepEqual(client.serverErrors(), []);
   });
 
+  it('a file taken for nginx by its name that does not read as nginx (Apache) gets one note; edited into nginx, its findings', async (t) => {
+    const dir = realpathSync(mkdtempSync(path.join(tmpdir(), 'nginx-ws-protocol-apache-')));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const file = path.join(dir, 'sites-available', '000-default.conf');
+    mkdirSync(path.dirname(file));
+    const apache =
+      '<VirtualHost *:80>\n\tServerName example.test\n\tProxyPass /ws/ ws://127.0.0.1:3000/\n</VirtualHost>\n';
+    writeFileSync(file, apache);
+    const client = await start(t, dir);
+    const uri = await client.open(file);
+    const { diagnostics } = await client.waitForDiagnostics(uri, (list) => list.length > 0);
+    assert.equal(diagnostics.length, 1, describeDiagnostics(diagnostics));
+    const [note] = diagnostics;
+    assert.equal(note?.severity, DiagnosticSeverity.Information);
+    assert.match(messageOf(note as Diagnostic), /^This file does not read as nginx configuration/);
+    assert.equal(textAt(apache, (note as Diagnostic).range), '<VirtualHost *:80>');
+
+    // The same file as nginx: a fragment (no nginx.conf around it), so the WebSocket mistakes are warnings.
+    const nginx =
+      'server {\n    location /ws/ {\n        proxy_pass http://127.0.0.1:3000;\n        proxy_set_header Upgrade $http_upgrade;\n    }\n}\n';
+    await client.edit(uri, [
+      { range: { start: { line: 0, character: 0 }, end: { line: 4, character: 0 } }, newText: nginx },
+    ]);
+    const after = await client.waitForDiagnostics(uri, (list) =>
+      list.some((diagnostic) => diagnostic.code !== undefined),
+    );
+    assert.deepEqual(codesOf(after.diagnostics.filter(severe)).sort(), ['ws-http-version', 'ws-missing-connection']);
+  });
+
   it('after a parse error is fixed by an edit, only the rule findings remain', async (t) => {
     const dir = workspace(t, 'parse-error');
     const client = await start(t, dir);

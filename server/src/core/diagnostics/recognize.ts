@@ -9,6 +9,7 @@
  */
 import { directiveReference } from '../directives/reference';
 import type { ParsedFile } from '../parser/ast';
+import { Field, type ParsedFileImpl } from '../parser/records';
 import { isThirdParty } from './thirdParty';
 
 /** Names no other format is read under: the file is nginx whatever it holds. */
@@ -18,14 +19,16 @@ export function isNginxByName(relative: string): boolean {
   return name === 'nginx.conf' || /\.(nginx|nginxconf)$/.test(name) || parts.slice(0, -1).includes('nginx');
 }
 
+/** Read from the parse's records, not its objects: the editor asks it of every analysis of a file. */
 export function looksLikeNginx(parsed: ParsedFile, extraDirectives: ReadonlySet<string> = new Set()): boolean {
+  const syntax = (parsed as ParsedFileImpl).syntax;
   const reference = directiveReference();
   let statements = 0;
   let directives = 0;
-  for (const directive of parsed.directives) {
+  for (let index = syntax.firstChild(-1); index >= 0; index = syntax.nextSibling(index)) {
     statements++;
-    const ended = directive.semicolonOffset >= 0 || directive.block !== undefined;
-    const name = directive.name;
+    const ended = syntax.get(index, Field.Semicolon) >= 0 || syntax.hasBlock(index);
+    const name = syntax.name(index);
     if (ended && (reference.has(name) || isThirdParty(name, extraDirectives))) directives++;
   }
   // Nothing but comments (or nothing): no finding either way.
