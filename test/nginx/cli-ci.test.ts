@@ -5,7 +5,7 @@
 // where it is beside the repository.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -271,6 +271,33 @@ describe('nginx-ws check for CI', () => {
     assert.equal(named.status, 1);
     assert.deepEqual(reportedFiles(named.stdout), ['deploy/redis.conf']);
     assert.equal(named.stderr, '');
+  });
+
+  test('a site enabled by a symlink, as Debian does: each finding once, at the path nginx.conf includes', () => {
+    const dir = mkdtempSync(path.join(workDir, 'symlinked-'));
+    mkdirSync(path.join(dir, 'sites-available'));
+    mkdirSync(path.join(dir, 'sites-enabled'));
+    writeFileSync(path.join(dir, 'nginx.conf'), 'events {}\nhttp {\n    include sites-enabled/*;\n}\n');
+    writeFileSync(path.join(dir, 'sites-available', 'app'), SITE);
+    symlinkSync(path.join('..', 'sites-available', 'app'), path.join(dir, 'sites-enabled', 'app'));
+    const findingsOf = (args: string[]): string[] =>
+      (
+        JSON.parse(
+          nginxWs(['check', '--format', 'json', '--nginx-version', '1.22.1', ...args], { cwd: dir }).stdout,
+        ) as {
+          file: string;
+          line: number;
+          code: string;
+        }[]
+      ).map((entry) => `${path.relative(dir, entry.file)}:${entry.line} ${entry.code}`);
+    const once = findingsOf(['.']);
+    assert.ok(once.length > 0);
+    assert.equal(new Set(once).size, once.length, once.join('\n'));
+    assert.ok(
+      once.every((finding) => finding.startsWith(path.join('sites-enabled', 'app'))),
+      once.join('\n'),
+    );
+    assert.deepEqual(findingsOf(['sites-available/app', 'sites-enabled/app']), once);
   });
 
   test('- reads standard input (a fragment: no main config around it, so warnings)', () => {

@@ -209,9 +209,12 @@ export function runCheck(argv: string[], write: (text: string) => void, version:
   const results: CliFinding[] = [];
   const seen = new Set<string>();
   const targets: { fs: ConfigFileSystem; target: Target }[] = [];
+  // One file reached by two paths (sites-enabled/app, a symlink to sites-available/app) is checked
+  // once, under the first: the path its nginx.conf includes it by, where there is one.
   const add = (fs: ConfigFileSystem, target: Target): void => {
-    if (seen.has(target.file)) return;
-    seen.add(target.file);
+    const key = fs.canonical(target.file);
+    if (seen.has(key)) return;
+    seen.add(key);
     targets.push({ fs, target });
   };
   // Files taken by their names that do not read as nginx (a redis.conf in the folder): left out,
