@@ -41,7 +41,15 @@ const nginxVersionModule = (): typeof NginxVersionModule =>
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const sarifModule = (): typeof SarifModule => require('./sarif') as typeof SarifModule;
 
-export class UsageError extends Error {}
+/** A command line nginx-ws cannot run (exit 2); `showUsage` false where the usage would not help (a missing file). */
+export class UsageError extends Error {
+  constructor(
+    message: string,
+    readonly showUsage = true,
+  ) {
+    super(message);
+  }
+}
 
 const FORMATS = ['text', 'json', 'sarif', 'github'] as const;
 type Format = (typeof FORMATS)[number];

@@ -93,7 +93,7 @@ async function runTest(argv: string[]): Promise<number> {
   const { chooseLocation, testLocation } = require('../proxytest/testLocation') as typeof TestLocation;
   const file = path.resolve(target);
   const fs = new NodeFileSystem();
-  if (fs.readFile(file) === undefined) throw new UsageError(`Cannot read ${file}.`);
+  if (fs.readFile(file) === undefined) throw new UsageError(`Cannot read ${file}.`, false);
   const { analysis, choices, choice } = chooseLocation(
     file,
     fs,
@@ -103,7 +103,7 @@ async function runTest(argv: string[]): Promise<number> {
   if (!choice) {
     const known =
       choices.map((entry) => `  ${entry.label}`).join('\n') || '  (none: no location in this file has proxy_pass)';
-    throw new UsageError(`No proxied location "${values.location}" in ${file}. Proxied locations:\n${known}`);
+    throw new UsageError(`No proxied location "${values.location}" in ${file}. Proxied locations:\n${known}`, false);
   }
   const controller = new AbortController();
   const cancel = (): void => controller.abort();
@@ -213,7 +213,8 @@ async function main(argv: string[]): Promise<number> {
       error instanceof UsageError ||
       (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))
     ) {
-      process.stderr.write(`nginx-ws: ${error.message}\n\n${USAGE}\n`);
+      const usage = !(error instanceof UsageError) || error.showUsage ? `\n${USAGE}\n` : '';
+      process.stderr.write(`nginx-ws: ${error.message}\n${usage}`);
       return 2;
     }
     process.stderr.write(`nginx-ws: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
