@@ -30,7 +30,7 @@ import { assessLocations, checkFile, locationHeaderRange, proxiedLocations } fro
 import { findingsAfterEdit } from './core/rules/afterEdit';
 import type { Diagnosis, Finding } from './core/rules/types';
 import { generalFindings } from './core/diagnostics/general';
-import { isNginxByName, looksLikeNginx } from './core/diagnostics/recognize';
+import { readsAsNginx } from './core/diagnostics/recognize';
 import { compareVersions, parseNginxVersion, type NginxVersion } from './core/rules/version';
 import { rangeContains } from './core/parser/text';
 import {
@@ -161,12 +161,15 @@ async function analyseNow(document: TextDocument): Promise<Analysed> {
     pathMappings: settings.pathMappings,
     parseCache,
   });
-  const readsAsNginx =
-    analysis.mainConfig !== undefined ||
-    isNginxByName(analysis.file) ||
-    looksLikeNginx(analysis.parsed, new Set(settings.extraDirectives));
-  if (!readsAsNginx) {
-    const analysed: Analysed = { analysis, findings: [], webSocketFindings: [], readsAsNginx, settings, nginxVersion };
+  if (!readsAsNginx(analysis, new Set(settings.extraDirectives))) {
+    const analysed: Analysed = {
+      analysis,
+      findings: [],
+      webSocketFindings: [],
+      readsAsNginx: false,
+      settings,
+      nginxVersion,
+    };
     lastAnalysedByUri.set(document.uri, analysed);
     return analysed;
   }
@@ -184,7 +187,7 @@ async function analyseNow(document: TextDocument): Promise<Analysed> {
     severity: settings.severity,
   }))
     findings.push(finding);
-  const analysed: Analysed = { analysis, findings, webSocketFindings, readsAsNginx, settings, nginxVersion };
+  const analysed: Analysed = { analysis, findings, webSocketFindings, readsAsNginx: true, settings, nginxVersion };
   lastAnalysedByUri.set(document.uri, analysed);
   return analysed;
 }

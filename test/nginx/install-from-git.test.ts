@@ -74,14 +74,6 @@ function repositoryOfWorkingTree(to: string): void {
   );
 }
 
-function filesUnder(dir: string, prefix = ''): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory()
-      ? filesUnder(path.join(dir, entry.name), `${prefix}${entry.name}/`)
-      : [`${prefix}${entry.name}`],
-  );
-}
-
 before(() => {
   if (noGit) return;
   workDir = mkdtempSync(path.join(tmpdir(), 'nginx-ws-install-'));
@@ -106,7 +98,10 @@ describe(
     });
 
     test('the package holds the command, its documentation and nothing of the sources', () => {
-      const files = filesUnder(installed).sort();
+      const files = readdirSync(installed, { recursive: true, withFileTypes: true })
+        .filter((entry) => entry.isFile())
+        .map((entry) => path.relative(installed, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'))
+        .sort();
       const rulePages = readdirSync(path.join(repoRoot, 'docs', 'rules')).map((page) => `docs/rules/${page}`);
       assert.deepEqual(
         files,

@@ -16,7 +16,7 @@ import { analyzeConfig, analyzeFile, NOT_CONFIG_FOLDERS, type FileAnalysis } fro
 import type { Range } from '../core/parser/ast';
 import { checkFile } from '../core/rules/check';
 import { generalFindings } from '../core/diagnostics/general';
-import { isNginxByName, looksLikeNginx } from '../core/diagnostics/recognize';
+import { readsAsNginx } from '../core/diagnostics/recognize';
 import type { Diagnosis } from '../core/rules/types';
 import { parseNginxVersion, type NginxVersion } from '../core/rules/version';
 import { CachingFileSystem, NodeFileSystem } from '../node/nodeFileSystem';
@@ -230,12 +230,7 @@ export function runCheck(argv: string[], write: (text: string) => void, version:
   const extraDirectives = new Set(values['extra-directive']);
   const leftOut: string[] = [];
   const nginxOrLeftOut = (analysis: FileAnalysis): boolean => {
-    if (
-      analysis.mainConfig !== undefined ||
-      isNginxByName(path.relative(cwd, analysis.file)) ||
-      looksLikeNginx(analysis.parsed, extraDirectives)
-    )
-      return true;
+    if (readsAsNginx(analysis, extraDirectives)) return true;
     leftOut.push(analysis.file);
     return false;
   };

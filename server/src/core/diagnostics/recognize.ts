@@ -8,6 +8,7 @@
  * its end), and their first words are not directives.
  */
 import { directiveReference } from '../directives/reference';
+import type { FileAnalysis } from '../model/workspace';
 import type { ParsedFile } from '../parser/ast';
 import { Field, type ParsedFileImpl } from '../parser/records';
 import { isThirdParty } from './thirdParty';
@@ -33,4 +34,17 @@ export function looksLikeNginx(parsed: ParsedFile, extraDirectives: ReadonlySet<
   }
   // Nothing but comments (or nothing): no finding either way.
   return statements === 0 || 2 * directives >= statements;
+}
+
+/**
+ * Whether an analysed file is to be checked as nginx: one an nginx.conf includes is, whatever it
+ * holds (a file of map entries); else its path or its content says. `nginx-ws check` and the editor
+ * both ask this.
+ */
+export function readsAsNginx(analysis: FileAnalysis, extraDirectives?: ReadonlySet<string>): boolean {
+  return (
+    analysis.mainConfig !== undefined ||
+    isNginxByName(analysis.file) ||
+    looksLikeNginx(analysis.parsed, extraDirectives)
+  );
 }
