@@ -9,11 +9,14 @@
 //
 // Targets are printed with pass/MISS; a miss never fails the run (a benchmark measures).
 // Also: `check DIR` of the 4 MB config plus the shared corpus against the same files named on the
-// command line (issue #13: within 1.2 x). And the floor under all of it: node's own start, and a check
-// of an empty config.
+// command line (issue #13: within 1.2 x). And the floors under all of it, each a fresh process: node's
+// own start, a check of an empty config, reading and tokenising the config's files, and reading and
+// parsing the config with its includes without any model or rule (bench/floor-entry.ts, bundled as
+// the CLI is). A ratio target above what the parse floor reaches cannot be met by any rule work.
 // Options: --runs N (default 9), --warmups N (default 1), --profile (one more run of each form under
 // --cpu-prof, with where its time goes).
 import { spawnSync } from 'node:child_process';
+import * as esbuild from 'esbuild';
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -24,6 +27,7 @@ import { findNginx, nginxTestFile } from '../test/helpers/nginx';
 
 const CLI = path.resolve(__dirname, '..', 'server', 'out', 'cli.js');
 const GENERATED = path.join(__dirname, '.generated');
+const FLOOR = path.join(GENERATED, 'floor.js');
 const TARGETS = { checkMs: 300, timesFasterThanNginx: 6, directoryRatio: 1.2 };
 
 function option(name: string, fallback: number): number {
@@ -56,6 +60,15 @@ function runCheck(
   return { ms, verdict: lines[lines.length - 1] ?? '' };
 }
 
+/** One run of the floor process (bench/floor-entry.ts): `parse NGINX_CONF` or `tokens FILE...`. */
+function runFloor(args: readonly string[]): number {
+  const start = performance.now();
+  const result = spawnSync(process.execPath, [FLOOR, ...args], { encoding: 'utf8' });
+  const ms = performance.now() - start;
+  if (result.status !== 0) throw new Error(`floor.js exited ${String(result.status)}: ${result.stderr.trim()}`);
+  return ms;
+}
+
 /** One `nginx-ws check` of many files named on the command line. */
 function runCheckMany(files: readonly string[]): { ms: number } {
   const start = performance.now();
@@ -76,6 +89,17 @@ function main(): void {
   const runs = Math.max(1, option('--runs', 9));
   const warmups = option('--warmups', 1);
   const configs = generate(GENERATED);
+  // Bundled as scripts/bundle.mjs bundles the CLI, so that both start the same way.
+  esbuild.buildSync({
+    entryPoints: [path.join(__dirname, 'floor-entry.ts')],
+    outfile: FLOOR,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    logLevel: 'warning',
+  });
+  const configFiles = nginxFilesUnder(configs.dir, ['flat.conf']);
   const nginx = findNginx();
   const load = loadavg()
     .map((value) => value.toFixed(2))
@@ -111,6 +135,8 @@ function main(): void {
   writeFileSync(empty, 'events {}\n');
   const nodeSamples: number[] = [];
   const emptySamples: number[] = [];
+  const tokenSamples: number[] = [];
+  const parseSamples: number[] = [];
   const verdicts = new Map<string, string>();
   // Interleaved, so that a slow spell of the machine falls on both sides of the ratio.
   for (let i = 0; i < warmups + runs; i++) {
@@ -123,9 +149,13 @@ function main(): void {
     spawnSync(process.execPath, ['-e', '0']);
     const nodeMs = performance.now() - nodeStart;
     const emptyMs = runCheck(empty).ms;
+    const tokensMs = runFloor(['tokens', ...configFiles]);
+    const parseMs = runFloor(['parse', configs.main]);
     if (i >= warmups) {
       nodeSamples.push(nodeMs);
       emptySamples.push(emptyMs);
+      tokenSamples.push(tokensMs);
+      parseSamples.push(parseMs);
     }
     if (nginx) {
       const check = nginxTestFile(nginx, configs.main, 120_000);
@@ -153,6 +183,20 @@ function main(): void {
   console.log(
     `floor: node -e 0 median ${fixed(median(nodeSamples))} ms; nginx-ws check of an empty config median ${fixed(median(emptySamples))} ms (${spread(emptySamples)})`,
   );
+  const versusNginx = (value: number): string =>
+    nginx ? `; ${fixed(nginxMedian / value, 1)} x faster than nginx -t` : '';
+  const tokensMedian = median(tokenSamples);
+  const parseMedian = median(parseSamples);
+  console.log(
+    `floor: read and tokenise the ${configFiles.length} files, nothing else: median ${fixed(tokensMedian)} ms (${spread(tokenSamples)})${versusNginx(tokensMedian)}`,
+  );
+  console.log(
+    `floor: read and parse nginx.conf with its includes, no model and no rule: median ${fixed(parseMedian)} ms (${spread(parseSamples)})${versusNginx(parseMedian)}`,
+  );
+  if (nginx && nginxMedian / parseMedian < TARGETS.timesFasterThanNginx)
+    console.log(
+      `  on this machine parsing alone is under ${TARGETS.timesFasterThanNginx} x faster than nginx -t: no rule work can reach the ratio target here`,
+    );
 
   // Issue #13: a directory is found and checked no slower than naming its files one by one.
   const tree = path.join(GENERATED, 'directory');
