@@ -2,9 +2,10 @@
 // tiny time limit; afterwards no process, port or temp dir of theirs may be left.
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import type { OutcomeKind, ProxyTestOutcome } from '../../server/src/proxytest/outcome';
 import { isPortFree } from '../../server/src/proxytest/ports';
 import { isAlive } from '../../server/src/proxytest/process';
@@ -15,9 +16,22 @@ const PREFIX = `nginx-ws-test-leak-${process.pid}-`;
 const fixtures = join(__dirname, '..', 'fixtures', 'proxytest');
 const read = (name: string): string => readFileSync(join(fixtures, name), 'utf8');
 
+/**
+ * A real TCP server on 127.0.0.1 that accepts and never answers: the time-limit runs proxy to it,
+ * so that they end by their limit on any machine (a fast one finished a whole run within 80 ms).
+ */
+const silentSockets = new Set<Socket>();
+const silent = createServer((socket) => {
+  silentSockets.add(socket);
+  socket.on('close', () => silentSockets.delete(socket));
+});
+let silentPort = 0;
+
 function fixtureConfig(locationFile: string): (context: BuildContext) => BuiltConfig {
   return (context) => {
-    const location = read(locationFile).replaceAll('{{backendPort}}', String(context.backendPort));
+    const location = read(locationFile)
+      .replaceAll('{{backendPort}}', String(context.backendPort))
+      .replaceAll('{{silentPort}}', String(silentPort));
     const text = read('server.conf.template')
       .replace('{{main}}', context.isolation.main.join('\n'))
       .replace('{{events}}', context.isolation.events.join('\n'))
@@ -83,7 +97,7 @@ const PLANS: Plan[] = [
   },
   ...[1, 5, 25, 80].map((timeoutMs): Plan => ({
     name: `${timeoutMs} ms time limit`,
-    location: GOOD,
+    location: 'location-silent-backend.conf',
     expect: 'timeout',
     timeoutMs,
   })),
@@ -124,6 +138,14 @@ function processesMentioning(marker: string): number[] {
 }
 
 describe('no leaks after 20 runs, cancelled and timed out at different moments', () => {
+  before(async () => {
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    silentPort = (silent.address() as AddressInfo).port;
+  });
+  after(async () => {
+    for (const socket of silentSockets) socket.destroy();
+    await new Promise<void>((resolve) => silent.close(() => resolve()));
+  });
   it(`runs ${PLANS.length} proxy tests, two at a time, each ending as planned`, async (t) => {
     assert.equal(PLANS.length, 20);
     const events: ProxyTestEvent[] = [];
