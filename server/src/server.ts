@@ -25,7 +25,7 @@ import { SETTINGS_PREFIX, normalizeSettings, type Settings } from './core/config
 import { enableWebSocketFix, fixAllEdits, fixesFor } from './core/fixes/fixes';
 import { ParseCache } from './core/model/tree';
 import type { ConfigModel } from './core/model/effective';
-import { analyzeConfig, analyzeFile, type FileAnalysis } from './core/model/workspace';
+import { analyzeConfig, analyzeFile, onAnalysedFile, type FileAnalysis } from './core/model/workspace';
 import { assessLocations, checkFile, locationHeaderRange, proxiedLocations } from './core/rules/check';
 import { findingsAfterEdit } from './core/rules/afterEdit';
 import type { Diagnosis, Finding } from './core/rules/types';
@@ -37,6 +37,7 @@ import {
   FIX_ALL_KIND,
   SOURCE,
   findingToDiagnostic,
+  type PathOf,
   fixToCodeAction,
   includeProblemToDiagnostic,
   parseErrorToDiagnostic,
@@ -192,6 +193,12 @@ async function analyseNow(document: TextDocument): Promise<Analysed> {
   return analysed;
 }
 
+/** The engine's paths as the editor has the document (a site opened at sites-available/app: see onAnalysedFile). */
+const pathOf =
+  (analysis: FileAnalysis): PathOf =>
+  (file) =>
+    onAnalysedFile(analysis, file);
+
 function reportFailure(what: string, error: unknown): void {
   const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
   connection.console.error(`${what}: ${detail}`);
@@ -230,13 +237,17 @@ async function validate(uri: string): Promise<void> {
       : [
           ...analysis.parsed.errors.map(parseErrorToDiagnostic),
           ...analysis.tree.includeProblems
-            .filter((problem) => problem.node.file === analysis.parsed.file && problem.node.file === file)
+            .filter((problem) => onAnalysedFile(analysis, problem.node.file) === file)
             .map((problem) => includeProblemToDiagnostic(problem.node, problem.message)),
-          ...findings.map((finding) => findingToDiagnostic(finding, extensionRoot)),
+          ...findings.map((finding) => findingToDiagnostic(finding, extensionRoot, pathOf(analysis))),
         ];
     await connection.sendDiagnostics({ uri, version, diagnostics });
     analysisByUri.set(uri, analysis);
-    dependenciesByUri.set(uri, new Set(analysis.dependencies));
+    // With the files' own paths: an edit of sites-available/app reaches what reads it as sites-enabled/app.
+    dependenciesByUri.set(
+      uri,
+      new Set(analysis.dependencies.flatMap((dependency) => [dependency, fileSystem.canonical(dependency)])),
+    );
     includeFoldersByUri.set(uri, new Set(analysis.includeFolders));
     updateWatchers();
   } catch (error) {
@@ -425,7 +436,7 @@ connection.onCodeAction(async (params): Promise<CodeAction[]> => {
         actions.push({
           title: 'Fix all nginx-ws WebSocket problems',
           kind: FIX_ALL_KIND,
-          edit: toWorkspaceEdit(edits),
+          edit: toWorkspaceEdit(edits, pathOf(analysis)),
         });
       if (only) return actions; // fix-on-save asked only for this
     }
@@ -440,7 +451,7 @@ connection.onCodeAction(async (params): Promise<CodeAction[]> => {
           const key = `${fix.title}\n${JSON.stringify(fix.edits)}`;
           const known = byEdit.get(key);
           if (known) known.diagnostics?.push(diagnostic);
-          else byEdit.set(key, fixToCodeAction(fix, [diagnostic]));
+          else byEdit.set(key, fixToCodeAction(fix, [diagnostic], CodeActionKind.QuickFix, pathOf(analysis)));
         }
       }
       actions.push(...byEdit.values());
@@ -451,7 +462,7 @@ connection.onCodeAction(async (params): Promise<CodeAction[]> => {
           actions.push({
             title: 'Fix all WebSocket problems in this file',
             kind: CodeActionKind.QuickFix,
-            edit: toWorkspaceEdit(edits),
+            edit: toWorkspaceEdit(edits, pathOf(analysis)),
           });
         }
       }
@@ -461,7 +472,7 @@ connection.onCodeAction(async (params): Promise<CodeAction[]> => {
         if (evidence.strength !== 'none' || location.kind !== 'location') continue;
         if (!rangeContains(location.node.directive.range, params.range.start)) continue;
         const fix = enableWebSocketFix(analysis, location, nginxVersion);
-        if (fix) actions.push(fixToCodeAction(fix, [], CodeActionKind.RefactorRewrite));
+        if (fix) actions.push(fixToCodeAction(fix, [], CodeActionKind.RefactorRewrite, pathOf(analysis)));
       }
     }
     return actions;

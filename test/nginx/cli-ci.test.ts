@@ -273,7 +273,7 @@ describe('nginx-ws check for CI', () => {
     assert.equal(named.stderr, '');
   });
 
-  test('a site enabled by a symlink, as Debian does: each finding once, at the path nginx.conf includes', () => {
+  test('a site enabled by a symlink, as Debian does: each finding once, at the file that holds the text when it is found or named', () => {
     const dir = mkdtempSync(path.join(workDir, 'symlinked-'));
     mkdirSync(path.join(dir, 'sites-available'));
     mkdirSync(path.join(dir, 'sites-enabled'));
@@ -293,11 +293,18 @@ describe('nginx-ws check for CI', () => {
     const once = findingsOf(['.']);
     assert.ok(once.length > 0);
     assert.equal(new Set(once).size, once.length, once.join('\n'));
+    // The folder has both paths: the findings go to sites-available/app, which a pull request changes.
     assert.ok(
-      once.every((finding) => finding.startsWith(path.join('sites-enabled', 'app'))),
+      once.every((finding) => finding.startsWith(`${path.join('sites-available', 'app')}:`)),
       once.join('\n'),
     );
+    assert.deepEqual(findingsOf(['sites-available/app']), once, 'named, the file gets its findings, not its symlink');
     assert.deepEqual(findingsOf(['sites-available/app', 'sites-enabled/app']), once);
+    assert.deepEqual(
+      findingsOf(['sites-enabled/app']),
+      once.map((finding) => finding.replace(path.join('sites-available', 'app'), path.join('sites-enabled', 'app'))),
+      'named by the symlink, at the symlink',
+    );
   });
 
   test('- reads standard input (a fragment: no main config around it, so warnings)', () => {

@@ -14,6 +14,7 @@ import {
   readdirSync,
   realpathSync,
   rmSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -402,6 +403,65 @@ describe('language server over stdio: code actions', () => {
       [],
       `nginx.conf after the fix: ${describeDiagnostics(main.diagnostics)}`,
     );
+  });
+
+  it("a site enabled by a symlink (Debian's layout), opened at sites-available: diagnostics, related lines and the fix are on the opened file", async (t) => {
+    const dir = realpathSync(mkdtempSync(path.join(tmpdir(), 'nginx-ws-protocol-symlink-')));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    mkdirSync(path.join(dir, 'sites-available'));
+    mkdirSync(path.join(dir, 'sites-enabled'));
+    writeFileSync(path.join(dir, 'nginx.conf'), 'events {}\nhttp {\n    include sites-enabled/*;\n}\n');
+    const site = path.join(dir, 'sites-available', 'app');
+    writeFileSync(
+      site,
+      [
+        'server {',
+        '    listen 80;',
+        '    location /ws/ {',
+        '        proxy_pass http://127.0.0.1:3000;',
+        '        proxy_http_version 1.1;',
+        '        proxy_set_header Upgrade $http_upgrade;',
+        '        include no-such-snippet.conf;',
+        '    }',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    symlinkSync(path.join('..', 'sites-available', 'app'), path.join(dir, 'sites-enabled', 'app'));
+    const client = await start(t, dir);
+    const uri = await client.open(site);
+    const { diagnostics } = await client.waitForDiagnostics(uri, (list) => list.length > 0);
+    const missing = withCode(diagnostics, 'ws-missing-connection');
+    assert.equal(missing.range.start.line, 2, 'on the location line of the opened file');
+    const elsewhere = diagnostics
+      .flatMap((diagnostic) => diagnostic.relatedInformation ?? [])
+      .map((related) => related.location.uri)
+      .filter((related) => related !== uri && related !== uriOf(path.join(dir, 'nginx.conf')));
+    assert.deepEqual(elsewhere, [], 'related lines of the site point into the opened file, not through the symlink');
+    assert.ok(
+      diagnostics.some(
+        (diagnostic) =>
+          diagnostic.code === 'include-unreadable' && messageOf(diagnostic).includes('no-such-snippet.conf'),
+      ),
+      `the unreadable include of the opened file is reported: ${describeDiagnostics(diagnostics)}`,
+    );
+
+    const actions = await client.codeActions(uri, missing.range, { diagnostics: [missing], only: ['quickfix'] });
+    const fix = actions.find((action) => action.isPreferred);
+    assert.ok(fix?.edit, `no preferred fix among: ${titles(actions)}`);
+    assert.deepEqual(
+      Object.keys(fix.edit.changes ?? {}),
+      [uri],
+      'the fix edits the opened file, not sites-enabled/app',
+    );
+    const changed = await client.applyEdit(fix.edit);
+    assert.ok(changed.get(uri)?.includes('        proxy_set_header Connection "upgrade";\n'));
+    const after = await client.waitForDiagnostics(uri);
+    assert.ok(
+      !codesOf(after.diagnostics).includes('ws-missing-connection'),
+      `still reported: ${describeDiagnostics(after.diagnostics)}`,
+    );
+    assert.deepEqual(client.serverErrors(), []);
   });
 
   it('source.fixAll.nginx-ws, applied, leaves no error or warning and parses clean', async (t) => {

@@ -12,7 +12,14 @@ import type { TextEdit } from '../core/fixes/edits';
 import { fixAllEdits, fixesFor } from '../core/fixes/fixes';
 import type { ConfigFileSystem } from '../core/model/fileSystem';
 import { ParseCache } from '../core/model/tree';
-import { analyzeConfig, analyzeFile, NOT_CONFIG_FOLDERS, type FileAnalysis } from '../core/model/workspace';
+import {
+  analysisAt,
+  analyzeConfig,
+  analyzeFile,
+  NOT_CONFIG_FOLDERS,
+  onAnalysedFile,
+  type FileAnalysis,
+} from '../core/model/workspace';
 import type { Range } from '../core/parser/ast';
 import { checkFile } from '../core/rules/check';
 import { generalFindings } from '../core/diagnostics/general';
@@ -119,16 +126,18 @@ function lineRange(range: Range) {
   };
 }
 
+/** Findings, related lines and fixes at the path the file was named or found by (see onAnalysedFile). */
 function toCliFinding(finding: Diagnosis, analysis: FileAnalysis, nginxVersion: NginxVersion | undefined): CliFinding {
   const preferred = fixesFor(finding, analysis, nginxVersion).find((fix) => fix.isPreferred);
+  const onFile = (file: string): string => onAnalysedFile(analysis, file);
   return {
-    file: finding.file,
+    file: onFile(finding.file),
     ...lineRange(finding.range),
     severity: finding.severity,
     code: finding.code,
     message: finding.message,
     related: finding.related.map((related) => ({
-      file: related.file,
+      file: onFile(related.file),
       ...lineRange(related.range),
       message: related.message,
     })),
@@ -137,7 +146,7 @@ function toCliFinding(finding: Diagnosis, analysis: FileAnalysis, nginxVersion: 
           fix: {
             description: preferred.title,
             edits: preferred.edits.map((edit) => ({
-              file: edit.file,
+              file: onFile(edit.file),
               ...lineRange(edit.range),
               newText: edit.newText,
             })),
@@ -270,7 +279,12 @@ export function runCheck(argv: string[], write: (text: string) => void, version:
       const mains = files.filter((file) => path.basename(file) === 'nginx.conf');
       const covered = new Set<string>();
       for (const main of mains)
-        for (const analysis of analyzeConfig(main, disk, { ...workspace, workspaceFolders: [target] })) {
+        for (const included of analyzeConfig(main, disk, { ...workspace, workspaceFolders: [target] })) {
+          // Included through a symlink (sites-enabled/app) to a file the walk also found: reported at
+          // the file that holds the text, the one a pull request changes and its annotations show on.
+          const real = disk.canonical(included.file);
+          const analysis = real !== included.file && files.includes(real) ? analysisAt(included, real) : included;
+          covered.add(included.file);
           covered.add(analysis.file);
           if (files.includes(analysis.file)) add(disk, { file: analysis.file, analysis });
         }
@@ -316,7 +330,11 @@ export function runCheck(argv: string[], write: (text: string) => void, version:
       continue;
     }
     if (values.fix) {
-      const fixed = writeFixes(fs, fixAllEdits(checkFile(analysis, options), analysis, nginxVersion));
+      const edits = fixAllEdits(checkFile(analysis, options), analysis, nginxVersion);
+      const fixed = writeFixes(
+        fs,
+        edits.map((edit) => ({ ...edit, file: onAnalysedFile(analysis as FileAnalysis, edit.file) })),
+      );
       for (const changed of fixed) process.stderr.write(`nginx-ws: fixed ${path.relative(cwd, changed) || changed}\n`);
       if (fixed.length) analysis = analyzeFile(target.file, fs, workspace);
     }

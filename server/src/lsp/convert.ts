@@ -47,9 +47,17 @@ export function ruleDocUri(code: string, extensionRoot: string): string {
 
 const docUris = new Map<string, string>();
 
-export function findingToDiagnostic(finding: Diagnosis, extensionRoot: string): Diagnostic {
+/**
+ * A path of the engine's as the editor has the file: for a site opened at sites-available/app that
+ * nginx reads through the symlink sites-enabled/app, the opened path (workspace.ts, `onAnalysedFile`).
+ */
+export type PathOf = (file: string) => string;
+
+const samePath: PathOf = (file) => file;
+
+export function findingToDiagnostic(finding: Diagnosis, extensionRoot: string, pathOf = samePath): Diagnostic {
   const relatedInformation: DiagnosticRelatedInformation[] = finding.related.map((related) => ({
-    location: { uri: uriOf(related.file), range: related.range },
+    location: { uri: uriOf(pathOf(related.file)), range: related.range },
     message: related.message,
   }));
   const data: DiagnosticData = { code: finding.code, line: finding.range.start.line };
@@ -86,9 +94,10 @@ export function includeProblemToDiagnostic(node: ConfigNode, message: string): D
   };
 }
 
-export function toWorkspaceEdit(edits: readonly TextEdit[]): WorkspaceEdit {
+export function toWorkspaceEdit(edits: readonly TextEdit[], pathOf = samePath): WorkspaceEdit {
   const changes: Record<string, LspTextEdit[]> = {};
-  for (const edit of edits) (changes[uriOf(edit.file)] ??= []).push({ range: edit.range, newText: edit.newText });
+  for (const edit of edits)
+    (changes[uriOf(pathOf(edit.file))] ??= []).push({ range: edit.range, newText: edit.newText });
   return { changes };
 }
 
@@ -96,8 +105,9 @@ export function fixToCodeAction(
   fix: CodeFix,
   diagnostics: Diagnostic[],
   kind: string = CodeActionKind.QuickFix,
+  pathOf = samePath,
 ): CodeAction {
-  const action = CodeAction.create(fix.title, toWorkspaceEdit(fix.edits), kind);
+  const action = CodeAction.create(fix.title, toWorkspaceEdit(fix.edits, pathOf), kind);
   action.diagnostics = diagnostics;
   if (fix.isPreferred) action.isPreferred = true;
   return action;

@@ -38,7 +38,7 @@ import { hoverAt } from '../core/features/hover';
 import { configSymbols, documentSymbols, foldingRanges, type OutlineSymbol } from '../core/features/outline';
 import { formatEdits, type FormatOptions } from '../core/format/format';
 import type { ConfigModel } from '../core/model/effective';
-import type { FileAnalysis } from '../core/model/workspace';
+import { onAnalysedFile, type FileAnalysis } from '../core/model/workspace';
 import type { ParsedFile } from '../core/parser/ast';
 
 export const EDITING_CAPABILITIES: ServerCapabilities = {
@@ -230,13 +230,15 @@ export function registerEditingFeatures(
   connection.onDefinition((params): Location[] | null => {
     const document = documents.get(params.textDocument.uri);
     if (!document) return null;
-    const targets = definitionsAt(
-      host.parsed(document),
-      document.offsetAt(params.position),
-      host.analysisOf(document.uri)?.model,
-    );
+    const analysis = host.analysisOf(document.uri);
+    const targets = definitionsAt(host.parsed(document), document.offsetAt(params.position), analysis?.model);
     const start = { line: 0, character: 0 };
-    return targets.map((target) => ({ uri: uriOfFile(target.file), range: target.range ?? { start, end: start } }));
+    // A site opened at sites-available/app that nginx reads through sites-enabled/app: its own lines stay in it.
+    const onFile = (file: string): string => (analysis ? onAnalysedFile(analysis, file) : file);
+    return targets.map((target) => ({
+      uri: uriOfFile(onFile(target.file)),
+      range: target.range ?? { start, end: start },
+    }));
   });
 
   // Formatting: whitespace only (core/format), as minimal edits so that cursors and folds stay put.

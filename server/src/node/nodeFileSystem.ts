@@ -128,10 +128,19 @@ export class CachingFileSystem implements ConfigFileSystem {
   }
 
   readFile(file: string): string | undefined {
-    const open = this.overlay(file);
+    const open = this.overlay(file) ?? this.openThroughLink(file);
     if (open !== undefined) return open;
     if (!this.texts.has(file)) this.texts.set(file, this.disk.readFile(file));
     return this.texts.get(file);
+  }
+
+  /**
+   * The buffer of a file opened by another path to it: nginx reads sites-enabled/app, a symlink to
+   * the sites-available/app being edited. The tree asks every included file's canonical path anyway.
+   */
+  private openThroughLink(file: string): string | undefined {
+    const canonical = this.canonical(file);
+    return canonical === file ? undefined : this.overlay(canonical);
   }
 
   glob(pattern: string, options?: GlobOptions): string[] {

@@ -16,6 +16,12 @@ export interface WorkspaceOptions {
 /** A file analysed in the context nginx will read it in. */
 export interface FileAnalysis {
   readonly file: string;
+  /**
+   * The path nginx reads the file by: `file` itself, or another path to it when nginx reaches it
+   * through a symlink (Debian's sites-enabled/app -> sites-available/app, the one opened or named).
+   * The engine's findings, related lines and fixes are on this path; `onAnalysedFile` puts them back.
+   */
+  readonly includedAs: string;
   readonly parsed: ParsedFile;
   readonly tree: ConfigTree;
   readonly model: ConfigModel;
@@ -165,7 +171,7 @@ class FileAnalysisImpl implements FileAnalysis {
   private locations_: readonly LocationModel[] | undefined;
   constructor(
     readonly file: string,
-    private readonly includedAs: string,
+    readonly includedAs: string,
     readonly parsed: ParsedFile,
     readonly tree: ConfigTree,
     readonly mainConfig: string | undefined,
@@ -181,6 +187,20 @@ class FileAnalysisImpl implements FileAnalysis {
   get model(): ConfigModel {
     return (this.model_ ??= buildConfigModel(this.tree));
   }
+  at(file: string): FileAnalysis {
+    return new FileAnalysisImpl(
+      file,
+      this.includedAs,
+      this.parsed,
+      this.tree,
+      this.mainConfig,
+      this.context,
+      this.model_,
+      this.locations_,
+      this.dependencies,
+      this.includeFolders,
+    );
+  }
   get locations(): readonly LocationModel[] {
     if (!this.locations_) {
       // A fragment of bare proxy_* lines is modelled as a location anchored at its proxy_pass.
@@ -194,6 +214,20 @@ class FileAnalysisImpl implements FileAnalysis {
     }
     return this.locations_;
   }
+}
+
+/**
+ * A path from the analysis's findings, related lines or fixes as the user has the file: the path
+ * nginx reads it by is the analysed file's own. Other paths (nginx.conf, a snippet) are left.
+ */
+export function onAnalysedFile(analysis: FileAnalysis, file: string): string {
+  return file === analysis.includedAs ? analysis.file : file;
+}
+
+/** The same analysis for another path to the same file (the symlink's target, which a walk also found). */
+export function analysisAt(analysis: FileAnalysis, file: string): FileAnalysis {
+  if (file === analysis.file || !(analysis instanceof FileAnalysisImpl)) return analysis;
+  return analysis.at(file);
 }
 
 function finish(
