@@ -1,7 +1,7 @@
 // The nginx-ws command line, as a pipeline runs it: the bundled server/out/cli.js (npm run build).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -157,6 +157,30 @@ describe('nginx-ws test', () => {
     assert.equal(result.status, 0, result.stdout + result.stderr);
     assert.match(result.stdout, /Result: PASSED/);
     assert.match(result.stdout, /Echo: sent "(.+)", received "\1"/);
+  });
+
+  test("a site enabled by a symlink (Debian's layout), tested at sites-available/app: every line it names is in that file", () => {
+    const dir = mkdtempSync(path.join(workDir, 'symlinked-'));
+    mkdirSync(path.join(dir, 'sites-available'));
+    mkdirSync(path.join(dir, 'sites-enabled'));
+    writeFileSync(path.join(dir, 'nginx.conf'), 'events {}\nhttp {\n    include sites-enabled/*;\n}\n');
+    writeFileSync(
+      path.join(dir, 'sites-available', 'app'),
+      'server {\n    listen 80;\n    location /ws/ {\n        proxy_pass http://127.0.0.1:3000;\n        proxy_set_header Upgrade $http_upgrade;\n    }\n}\n',
+    );
+    symlinkSync(path.join('..', 'sites-available', 'app'), path.join(dir, 'sites-enabled', 'app'));
+    const site = path.join(dir, 'sites-available', 'app');
+    const result = nginxWs('test', site, '--location', '/ws/');
+    assert.equal(result.status, 1, result.stdout + result.stderr);
+    // The backend saw HTTP/1.0 and Connection: close: the two errors, each with its fix, at the site's lines.
+    assert.match(result.stdout, new RegExp(`^Test WebSocket proxy: location /ws/ \\(${site}:3\\)$`, 'm'));
+    assert.match(result.stdout, new RegExp(`^ {2}\\[ws-http-version\\] error at ${site}:3: `, 'm'));
+    assert.match(result.stdout, new RegExp(`^ {2}\\[ws-missing-connection\\] error at ${site}:3: `, 'm'));
+    assert.match(
+      result.stdout,
+      new RegExp(`^ {2}Add "proxy_http_version 1\\.1;" \\(ws-http-version, ${site}:4\\)$`, 'm'),
+    );
+    assert.doesNotMatch(result.stdout, /sites-enabled/);
   });
 
   test('an unknown location, a missing file, a missing nginx: exit 2 with what to do', () => {

@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { NodeFileSystem } from '../node/nodeFileSystem';
 import { fixesFor } from '../core/fixes/fixes';
 import type * as TestLocation from '../proxytest/testLocation';
-import type { FileAnalysis } from '../core/model/workspace';
+import { onAnalysedFile, type FileAnalysis } from '../core/model/workspace';
 import type { Finding } from '../core/rules/types';
 import { parseNginxVersion } from '../core/rules/version';
 import { parseAssignment } from '../proxytest/placeholders';
@@ -52,7 +52,7 @@ function fixToApply(
   const fix = fixesFor(finding, analysis, version).find((candidate) => candidate.isPreferred);
   const edit = fix?.edits[0];
   if (!fix || !edit) return undefined;
-  return `${fix.title} (${finding.code}, ${edit.file}:${edit.range.start.line + 1})`;
+  return `${fix.title} (${finding.code}, ${onAnalysedFile(analysis, edit.file)}:${edit.range.start.line + 1})`;
 }
 
 function write(text: string): void {

@@ -5,7 +5,7 @@
  */
 import type { LocationModel } from '../core/model/effective';
 import type { ConfigFileSystem } from '../core/model/fileSystem';
-import { analyzeFile, type FileAnalysis, type WorkspaceOptions } from '../core/model/workspace';
+import { analyzeFile, onAnalysedFile, type FileAnalysis, type WorkspaceOptions } from '../core/model/workspace';
 import { checkFile, locationHeaderRange, proxiedLocations } from '../core/rules/check';
 import type { Finding } from '../core/rules/types';
 import { formatVersion, parseNginxVersion } from '../core/rules/version';
@@ -139,10 +139,11 @@ export async function testLocation(request: LocationTestRequest): Promise<Locati
     choice,
     ranVersion: ranVersion ? formatVersion(ranVersion) : undefined,
     includeProblems: analysis.tree.includeProblems,
+    onFile: (file: string) => onAnalysedFile(analysis, file),
   };
   return {
     outcome,
-    location: { label: choice.label, file: choice.file, line: choice.line },
+    location: { label: choice.label, file: report.onFile(choice.file), line: choice.line },
     requestPath: built?.requestPath,
     findings,
     omitted: built?.omitted ?? [],
@@ -150,7 +151,7 @@ export async function testLocation(request: LocationTestRequest): Promise<Locati
     placeholders: built?.placeholders ?? [],
     unresolvedIncludes: analysis.tree.includeProblems.map(
       (problem) =>
-        `${problem.node.file}:${problem.node.directive.range.start.line + 1}: include ${problem.node.directive.args[0]?.raw ?? ''} — ${problem.message}`,
+        `${report.onFile(problem.node.file)}:${problem.node.directive.range.start.line + 1}: include ${problem.node.directive.args[0]?.raw ?? ''} — ${problem.message}`,
     ),
     nginxErrors,
     summary: summarize(report),
@@ -167,7 +168,11 @@ interface ReportParts {
   readonly ranVersion: string | undefined;
   /** Includes the analysis could not follow: the test lacks what they hold. */
   readonly includeProblems?: FileAnalysis['tree']['includeProblems'];
+  /** A path as the user has the file (a site tested at sites-available/app, read as sites-enabled/app). */
+  readonly onFile?: (file: string) => string;
 }
+
+const samePath = (file: string): string => file;
 
 /** Milliseconds as people read them. */
 function ms(value: number | null | undefined): string {
@@ -180,8 +185,8 @@ function statusLine(outcome: ProxyTestOutcome): string {
   return `${handshake.status} ${handshake.statusText ?? ''}`.trim();
 }
 
-function where(source: SourceLine | undefined): string {
-  return source ? ` (${source.file}:${source.line + 1})` : '';
+function where(source: SourceLine | undefined, onFile = samePath): string {
+  return source ? ` (${onFile(source.file)}:${source.line + 1})` : '';
 }
 
 export function summarize(parts: ReportParts): string {
@@ -199,7 +204,7 @@ export function summarize(parts: ReportParts): string {
     }
     case 'config-error': {
       const first = parts.nginxErrors[0];
-      return `${choice.label}: nginx -t rejected the test config: ${first ? first.message + where(first.source) : (outcome.error?.message ?? 'unknown error')}.`;
+      return `${choice.label}: nginx -t rejected the test config: ${first ? first.message + where(first.source, parts.onFile) : (outcome.error?.message ?? 'unknown error')}.`;
     }
     case 'environment-error':
       return `Cannot test ${choice.label}: ${outcome.error?.message ?? 'unknown error'}`;
@@ -212,12 +217,13 @@ export function summarize(parts: ReportParts): string {
 
 export function describe(parts: ReportParts): string[] {
   const { outcome, findings, built } = parts;
+  const onFile = parts.onFile ?? samePath;
   const lines: string[] = [];
-  lines.push(`Test WebSocket proxy: ${parts.choice.label} (${parts.choice.file}:${parts.choice.line + 1})`);
+  lines.push(`Test WebSocket proxy: ${parts.choice.label} (${onFile(parts.choice.file)}:${parts.choice.line + 1})`);
   // What the test could not take from the user's config comes before the verdict it qualifies.
   for (const problem of parts.includeProblems ?? [])
     lines.push(
-      `Include not resolved: ${problem.node.file}:${problem.node.directive.range.start.line + 1}: include ${problem.node.directive.args[0]?.raw ?? ''} — ${problem.message}`,
+      `Include not resolved: ${onFile(problem.node.file)}:${problem.node.directive.range.start.line + 1}: include ${problem.node.directive.args[0]?.raw ?? ''} — ${problem.message}`,
     );
   for (const placeholder of built?.placeholders ?? [])
     lines.push(
@@ -251,14 +257,14 @@ export function describe(parts: ReportParts): string[] {
   if (outcome.kind === 'failed') {
     lines.push(...explainFailure(parts));
   }
-  for (const error of parts.nginxErrors) lines.push(`nginx: ${error.message}${where(error.source)}`);
+  for (const error of parts.nginxErrors) lines.push(`nginx: ${error.message}${where(error.source, onFile)}`);
   if (outcome.error && outcome.kind !== 'config-error') lines.push(`Error: ${outcome.error.message}`);
   if (findings.length) {
     lines.push('What the rules say about this location:');
     // file:line makes each one a link in VS Code's output channel, to the diagnostic the editor shows.
     for (const finding of findings) {
       lines.push(
-        `  [${finding.code}] ${finding.severity} at ${finding.file}:${finding.range.start.line + 1}: ${finding.message}`,
+        `  [${finding.code}] ${finding.severity} at ${onFile(finding.file)}:${finding.range.start.line + 1}: ${finding.message}`,
       );
     }
   }
@@ -268,7 +274,8 @@ export function describe(parts: ReportParts): string[] {
   }
   if (built?.omitted.length) {
     lines.push('Left out of the test (cannot run here):');
-    for (const item of built.omitted) lines.push(`  ${item.file}:${item.line + 1}: ${item.text} — ${item.reason}`);
+    for (const item of built.omitted)
+      lines.push(`  ${onFile(item.file)}:${item.line + 1}: ${item.text} — ${item.reason}`);
   }
   const timings = outcome.timings;
   lines.push(
