@@ -305,6 +305,15 @@ describe('nginx-ws check for CI', () => {
       once.map((finding) => finding.replace(path.join('sites-available', 'app'), path.join('sites-enabled', 'app'))),
       'named by the symlink, at the symlink',
     );
+    // --fix writes the site through its own path, and the check after it reads what was written.
+    const fixed = nginxWs(['check', '--fix', '--nginx-version', '1.22.1', '.'], { cwd: dir });
+    assert.equal(fixed.status, 0, fixed.stdout + fixed.stderr);
+    assert.match(fixed.stderr, /^nginx-ws: fixed sites-available\/app$/m);
+    assert.doesNotMatch(fixed.stdout, /: (error|warning): /);
+    assert.match(
+      readFileSync(path.join(dir, 'sites-available', 'app'), 'utf8'),
+      /proxy_set_header Connection "upgrade";/,
+    );
   });
 
   test('- reads standard input (a fragment: no main config around it, so warnings)', () => {

@@ -715,6 +715,48 @@ describe('language server over stdio: editing and settings', () => {
     assert.deepEqual(repaired.diagnostics, []);
   });
 
+  it('a file read through a symlink (sites-enabled/maps -> sites-available/maps) changes on disk: its folder is watched and the document sees the new text', async (t) => {
+    const dir = realpathSync(mkdtempSync(path.join(tmpdir(), 'nginx-ws-protocol-symlink-watch-')));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    for (const folder of ['sites-available', 'sites-enabled', 'conf.d']) mkdirSync(path.join(dir, folder));
+    writeFileSync(
+      path.join(dir, 'nginx.conf'),
+      'events {}\nhttp {\n    include sites-enabled/*;\n    include conf.d/*.conf;\n}\n',
+    );
+    const maps = path.join(dir, 'sites-available', 'maps');
+    writeFileSync(maps, "map $http_upgrade $connection_upgrade {\n    default upgrade;\n    '' close;\n}\n");
+    symlinkSync(path.join('..', 'sites-available', 'maps'), path.join(dir, 'sites-enabled', 'maps'));
+    writeFileSync(
+      path.join(dir, 'conf.d', 'ws.conf'),
+      [
+        'server {',
+        '    listen 80;',
+        '    location /ws/ {',
+        '        proxy_pass http://127.0.0.1:3000;',
+        '        proxy_http_version 1.1;',
+        '        proxy_set_header Upgrade $http_upgrade;',
+        '        proxy_set_header Connection $connection_upgrade;',
+        '        proxy_read_timeout 3600s;',
+        '    }',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    const client = await start(t, dir);
+    const uri = await client.open(path.join(dir, 'conf.d', 'ws.conf'));
+    const first = await client.waitForDiagnostics(uri);
+    assert.deepEqual(first.diagnostics, [], 'the map is read through the symlink');
+
+    // An editor's watcher reports the change at the file's own path, not at the symlink's.
+    await client.waitFor(() => (client.isWatched(maps) ? true : undefined), `a file watcher covering ${maps}`);
+    writeFileSync(maps, '# the map moved elsewhere\n');
+    const mark = client.mark();
+    await client.notifyFileChanged(maps);
+    const broken = await client.waitForDiagnostics(uri, (list) => list.length > 0, { since: mark });
+    assert.deepEqual(codesOf(broken.diagnostics), ['ws-undefined-variable']);
+    assert.deepEqual(client.serverErrors(), []);
+  });
+
   it('a file appears in, then leaves, a folder an include glob points into that had no match: the document is revalidated both times', async (t) => {
     const dir = workspace(t, 'empty-include-folder');
     mkdirSync(path.join(dir, 'maps'));

@@ -156,8 +156,17 @@ export class CachingFileSystem implements ConfigFileSystem {
     return found;
   }
 
-  /** A file changed, appeared or went away: forget it, and every glob (it may now match or not). */
+  /**
+   * A file changed, appeared or went away: forget it, every other path to it (the symlink
+   * sites-enabled/app when sites-available/app changed), and every glob (it may now match or not).
+   */
   invalidate(file: string): void {
+    const canonical = this.canonicals.get(file) ?? this.disk.canonical(file);
+    for (const [other, otherCanonical] of this.canonicals)
+      if (otherCanonical === canonical) {
+        this.texts.delete(other);
+        this.canonicals.delete(other);
+      }
     this.texts.delete(file);
     this.canonicals.delete(file);
     this.globs.clear();
