@@ -73,6 +73,40 @@ async function start(
   return client;
 }
 
+/**
+ * Debian's layout in a temp folder, removed after the test: `nginx.conf` with `include sites-enabled/*`
+ * (and `conf.d/*.conf`), each site written in sites-available/ and enabled by a relative symlink.
+ */
+function debianLayout(t: TestContext, sites: Record<string, string>, confD: Record<string, string> = {}): string {
+  const dir = realpathSync(mkdtempSync(path.join(tmpdir(), 'nginx-ws-protocol-debian-')));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  for (const folder of ['sites-available', 'sites-enabled', 'conf.d']) mkdirSync(path.join(dir, folder));
+  writeFileSync(
+    path.join(dir, 'nginx.conf'),
+    'events {}\nhttp {\n    include sites-enabled/*;\n    include conf.d/*.conf;\n}\n',
+  );
+  for (const [name, text] of Object.entries(sites)) {
+    writeFileSync(path.join(dir, 'sites-available', name), text);
+    symlinkSync(path.join('..', 'sites-available', name), path.join(dir, 'sites-enabled', name));
+  }
+  for (const [name, text] of Object.entries(confD)) writeFileSync(path.join(dir, 'conf.d', name), text);
+  return dir;
+}
+
+/** A server on port 80 with one location /ws/ proxying to 127.0.0.1:3000, with `lines` in it. */
+function wsServer(lines: readonly string[]): string {
+  return [
+    'server {',
+    '    listen 80;',
+    '    location /ws/ {',
+    '        proxy_pass http://127.0.0.1:3000;',
+    ...lines.map((line) => `        ${line}`),
+    '    }',
+    '}',
+    '',
+  ].join('\n');
+}
+
 /** 0-based index of the first line (from `from`) that contains `needle`. */
 function lineOf(text: string, needle: string, from = 0): number {
   const index = text.split(/\r?\n/).findIndex((line, number) => number >= from && line.includes(needle));
@@ -406,28 +440,14 @@ describe('language server over stdio: code actions', () => {
   });
 
   it("a site enabled by a symlink (Debian's layout), opened at sites-available: diagnostics, related lines and the fix are on the opened file", async (t) => {
-    const dir = realpathSync(mkdtempSync(path.join(tmpdir(), 'nginx-ws-protocol-symlink-')));
-    t.after(() => rmSync(dir, { recursive: true, force: true }));
-    mkdirSync(path.join(dir, 'sites-available'));
-    mkdirSync(path.join(dir, 'sites-enabled'));
-    writeFileSync(path.join(dir, 'nginx.conf'), 'events {}\nhttp {\n    include sites-enabled/*;\n}\n');
+    const dir = debianLayout(t, {
+      app: wsServer([
+        'proxy_http_version 1.1;',
+        'proxy_set_header Upgrade $http_upgrade;',
+        'include no-such-snippet.conf;',
+      ]),
+    });
     const site = path.join(dir, 'sites-available', 'app');
-    writeFileSync(
-      site,
-      [
-        'server {',
-        '    listen 80;',
-        '    location /ws/ {',
-        '        proxy_pass http://127.0.0.1:3000;',
-        '        proxy_http_version 1.1;',
-        '        proxy_set_header Upgrade $http_upgrade;',
-        '        include no-such-snippet.conf;',
-        '    }',
-        '}',
-        '',
-      ].join('\n'),
-    );
-    symlinkSync(path.join('..', 'sites-available', 'app'), path.join(dir, 'sites-enabled', 'app'));
     const client = await start(t, dir);
     const uri = await client.open(site);
     const { diagnostics } = await client.waitForDiagnostics(uri, (list) => list.length > 0);
@@ -716,32 +736,19 @@ describe('language server over stdio: editing and settings', () => {
   });
 
   it('a file read through a symlink (sites-enabled/maps -> sites-available/maps) changes on disk: its folder is watched and the document sees the new text', async (t) => {
-    const dir = realpathSync(mkdtempSync(path.join(tmpdir(), 'nginx-ws-protocol-symlink-watch-')));
-    t.after(() => rmSync(dir, { recursive: true, force: true }));
-    for (const folder of ['sites-available', 'sites-enabled', 'conf.d']) mkdirSync(path.join(dir, folder));
-    writeFileSync(
-      path.join(dir, 'nginx.conf'),
-      'events {}\nhttp {\n    include sites-enabled/*;\n    include conf.d/*.conf;\n}\n',
+    const dir = debianLayout(
+      t,
+      { maps: "map $http_upgrade $connection_upgrade {\n    default upgrade;\n    '' close;\n}\n" },
+      {
+        'ws.conf': wsServer([
+          'proxy_http_version 1.1;',
+          'proxy_set_header Upgrade $http_upgrade;',
+          'proxy_set_header Connection $connection_upgrade;',
+          'proxy_read_timeout 3600s;',
+        ]),
+      },
     );
     const maps = path.join(dir, 'sites-available', 'maps');
-    writeFileSync(maps, "map $http_upgrade $connection_upgrade {\n    default upgrade;\n    '' close;\n}\n");
-    symlinkSync(path.join('..', 'sites-available', 'maps'), path.join(dir, 'sites-enabled', 'maps'));
-    writeFileSync(
-      path.join(dir, 'conf.d', 'ws.conf'),
-      [
-        'server {',
-        '    listen 80;',
-        '    location /ws/ {',
-        '        proxy_pass http://127.0.0.1:3000;',
-        '        proxy_http_version 1.1;',
-        '        proxy_set_header Upgrade $http_upgrade;',
-        '        proxy_set_header Connection $connection_upgrade;',
-        '        proxy_read_timeout 3600s;',
-        '    }',
-        '}',
-        '',
-      ].join('\n'),
-    );
     const client = await start(t, dir);
     const uri = await client.open(path.join(dir, 'conf.d', 'ws.conf'));
     const first = await client.waitForDiagnostics(uri);
