@@ -37,7 +37,6 @@ import {
   FIX_ALL_KIND,
   SOURCE,
   findingToDiagnostic,
-  type PathOf,
   fixToCodeAction,
   includeProblemToDiagnostic,
   parseErrorToDiagnostic,
@@ -193,12 +192,6 @@ async function analyseNow(document: TextDocument): Promise<Analysed> {
   return analysed;
 }
 
-/** The engine's paths as the editor has the document (a site opened at sites-available/app: see onAnalysedFile). */
-const pathOf =
-  (analysis: FileAnalysis): PathOf =>
-  (file) =>
-    onAnalysedFile(analysis, file);
-
 function reportFailure(what: string, error: unknown): void {
   const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
   connection.console.error(`${what}: ${detail}`);
@@ -232,14 +225,16 @@ async function validate(uri: string): Promise<void> {
     const { analysis, findings, readsAsNginx } = await analyse(document);
     if (documents.get(uri)?.version !== version) return; // a newer validation is scheduled
     const file = fileOf(uri);
+    // A site opened at sites-available/app that nginx reads through sites-enabled/app: all on the opened file.
+    const onFile = onAnalysedFile(analysis);
     const diagnostics: Diagnostic[] = !readsAsNginx
       ? [notNginxDiagnostic(document)]
       : [
           ...analysis.parsed.errors.map(parseErrorToDiagnostic),
           ...analysis.tree.includeProblems
-            .filter((problem) => onAnalysedFile(analysis, problem.node.file) === file)
+            .filter((problem) => onFile(problem.node.file) === file)
             .map((problem) => includeProblemToDiagnostic(problem.node, problem.message)),
-          ...findings.map((finding) => findingToDiagnostic(finding, extensionRoot, pathOf(analysis))),
+          ...findings.map((finding) => findingToDiagnostic(finding, extensionRoot, onFile)),
         ];
     await connection.sendDiagnostics({ uri, version, diagnostics });
     analysisByUri.set(uri, analysis);
@@ -428,6 +423,7 @@ connection.onCodeAction(async (params): Promise<CodeAction[]> => {
   try {
     const analysed = await analyse(document);
     const { analysis, findings, nginxVersion, settings } = analysed;
+    const onFile = onAnalysedFile(analysis);
     const only = params.context.only;
     const actions: CodeAction[] = [];
     if (wants(only, FIX_ALL_KIND)) {
@@ -436,7 +432,7 @@ connection.onCodeAction(async (params): Promise<CodeAction[]> => {
         actions.push({
           title: 'Fix all nginx-ws WebSocket problems',
           kind: FIX_ALL_KIND,
-          edit: toWorkspaceEdit(edits, pathOf(analysis)),
+          edit: toWorkspaceEdit(edits, onFile),
         });
       if (only) return actions; // fix-on-save asked only for this
     }
@@ -451,7 +447,7 @@ connection.onCodeAction(async (params): Promise<CodeAction[]> => {
           const key = `${fix.title}\n${JSON.stringify(fix.edits)}`;
           const known = byEdit.get(key);
           if (known) known.diagnostics?.push(diagnostic);
-          else byEdit.set(key, fixToCodeAction(fix, [diagnostic], CodeActionKind.QuickFix, pathOf(analysis)));
+          else byEdit.set(key, fixToCodeAction(fix, [diagnostic], CodeActionKind.QuickFix, onFile));
         }
       }
       actions.push(...byEdit.values());
@@ -462,7 +458,7 @@ connection.onCodeAction(async (params): Promise<CodeAction[]> => {
           actions.push({
             title: 'Fix all WebSocket problems in this file',
             kind: CodeActionKind.QuickFix,
-            edit: toWorkspaceEdit(edits, pathOf(analysis)),
+            edit: toWorkspaceEdit(edits, onFile),
           });
         }
       }
@@ -472,7 +468,7 @@ connection.onCodeAction(async (params): Promise<CodeAction[]> => {
         if (evidence.strength !== 'none' || location.kind !== 'location') continue;
         if (!rangeContains(location.node.directive.range, params.range.start)) continue;
         const fix = enableWebSocketFix(analysis, location, nginxVersion);
-        if (fix) actions.push(fixToCodeAction(fix, [], CodeActionKind.RefactorRewrite, pathOf(analysis)));
+        if (fix) actions.push(fixToCodeAction(fix, [], CodeActionKind.RefactorRewrite, onFile));
       }
     }
     return actions;

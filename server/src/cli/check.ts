@@ -129,7 +129,7 @@ function lineRange(range: Range) {
 /** Findings, related lines and fixes at the path the file was named or found by (see onAnalysedFile). */
 function toCliFinding(finding: Diagnosis, analysis: FileAnalysis, nginxVersion: NginxVersion | undefined): CliFinding {
   const preferred = fixesFor(finding, analysis, nginxVersion).find((fix) => fix.isPreferred);
-  const onFile = (file: string): string => onAnalysedFile(analysis, file);
+  const onFile = onAnalysedFile(analysis);
   return {
     file: onFile(finding.file),
     ...lineRange(finding.range),
@@ -330,10 +330,11 @@ export function runCheck(argv: string[], write: (text: string) => void, version:
       continue;
     }
     if (values.fix) {
+      const onFile = onAnalysedFile(analysis);
       const edits = fixAllEdits(checkFile(analysis, options), analysis, nginxVersion);
       const fixed = writeFixes(
         fs,
-        edits.map((edit) => ({ ...edit, file: onAnalysedFile(analysis as FileAnalysis, edit.file) })),
+        edits.map((edit) => ({ ...edit, file: onFile(edit.file) })),
       );
       for (const changed of fixed) process.stderr.write(`nginx-ws: fixed ${path.relative(cwd, changed) || changed}\n`);
       if (fixed.length) analysis = analyzeFile(target.file, fs, workspace);

@@ -52,7 +52,7 @@ function fixToApply(
   const fix = fixesFor(finding, analysis, version).find((candidate) => candidate.isPreferred);
   const edit = fix?.edits[0];
   if (!fix || !edit) return undefined;
-  return `${fix.title} (${finding.code}, ${onAnalysedFile(analysis, edit.file)}:${edit.range.start.line + 1})`;
+  return `${fix.title} (${finding.code}, ${onAnalysedFile(analysis)(edit.file)}:${edit.range.start.line + 1})`;
 }
 
 function write(text: string): void {

@@ -13,6 +13,7 @@ import type { ParseError } from '../core/parser/ast';
 import type { TextEdit } from '../core/fixes/edits';
 import type { CodeFix } from '../core/fixes/fixes';
 import type { ConfigNode } from '../core/model/tree';
+import { samePath } from '../core/model/workspace';
 import { ruleDocPath } from '../core/rules/registry';
 import type { Diagnosis, Severity } from '../core/rules/types';
 
@@ -46,14 +47,6 @@ export function ruleDocUri(code: string, extensionRoot: string): string {
 }
 
 const docUris = new Map<string, string>();
-
-/**
- * A path of the engine's as the editor has the file: for a site opened at sites-available/app that
- * nginx reads through the symlink sites-enabled/app, the opened path (workspace.ts, `onAnalysedFile`).
- */
-export type PathOf = (file: string) => string;
-
-const samePath: PathOf = (file) => file;
 
 export function findingToDiagnostic(finding: Diagnosis, extensionRoot: string, pathOf = samePath): Diagnostic {
   const relatedInformation: DiagnosticRelatedInformation[] = finding.related.map((related) => ({

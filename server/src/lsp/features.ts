@@ -38,7 +38,7 @@ import { hoverAt } from '../core/features/hover';
 import { configSymbols, documentSymbols, foldingRanges, type OutlineSymbol } from '../core/features/outline';
 import { formatEdits, type FormatOptions } from '../core/format/format';
 import type { ConfigModel } from '../core/model/effective';
-import { onAnalysedFile, type FileAnalysis } from '../core/model/workspace';
+import { onAnalysedFile, samePath, type FileAnalysis } from '../core/model/workspace';
 import type { ParsedFile } from '../core/parser/ast';
 
 export const EDITING_CAPABILITIES: ServerCapabilities = {
@@ -234,7 +234,7 @@ export function registerEditingFeatures(
     const targets = definitionsAt(host.parsed(document), document.offsetAt(params.position), analysis?.model);
     const start = { line: 0, character: 0 };
     // A site opened at sites-available/app that nginx reads through sites-enabled/app: its own lines stay in it.
-    const onFile = (file: string): string => (analysis ? onAnalysedFile(analysis, file) : file);
+    const onFile = analysis ? onAnalysedFile(analysis) : samePath;
     return targets.map((target) => ({
       uri: uriOfFile(onFile(target.file)),
       range: target.range ?? { start, end: start },

@@ -5,7 +5,13 @@
  */
 import type { LocationModel } from '../core/model/effective';
 import type { ConfigFileSystem } from '../core/model/fileSystem';
-import { analyzeFile, onAnalysedFile, type FileAnalysis, type WorkspaceOptions } from '../core/model/workspace';
+import {
+  analyzeFile,
+  onAnalysedFile,
+  type FileAnalysis,
+  type PathOf,
+  type WorkspaceOptions,
+} from '../core/model/workspace';
 import { checkFile, locationHeaderRange, proxiedLocations } from '../core/rules/check';
 import type { Finding } from '../core/rules/types';
 import { formatVersion, parseNginxVersion } from '../core/rules/version';
@@ -139,7 +145,7 @@ export async function testLocation(request: LocationTestRequest): Promise<Locati
     choice,
     ranVersion: ranVersion ? formatVersion(ranVersion) : undefined,
     includeProblems: analysis.tree.includeProblems,
-    onFile: (file: string) => onAnalysedFile(analysis, file),
+    onFile: onAnalysedFile(analysis),
   };
   return {
     outcome,
@@ -169,10 +175,8 @@ interface ReportParts {
   /** Includes the analysis could not follow: the test lacks what they hold. */
   readonly includeProblems?: FileAnalysis['tree']['includeProblems'];
   /** A path as the user has the file (a site tested at sites-available/app, read as sites-enabled/app). */
-  readonly onFile?: (file: string) => string;
+  readonly onFile: PathOf;
 }
-
-const samePath = (file: string): string => file;
 
 /** Milliseconds as people read them. */
 function ms(value: number | null | undefined): string {
@@ -185,7 +189,7 @@ function statusLine(outcome: ProxyTestOutcome): string {
   return `${handshake.status} ${handshake.statusText ?? ''}`.trim();
 }
 
-function where(source: SourceLine | undefined, onFile = samePath): string {
+function where(source: SourceLine | undefined, onFile: PathOf): string {
   return source ? ` (${onFile(source.file)}:${source.line + 1})` : '';
 }
 
@@ -217,7 +221,7 @@ export function summarize(parts: ReportParts): string {
 
 export function describe(parts: ReportParts): string[] {
   const { outcome, findings, built } = parts;
-  const onFile = parts.onFile ?? samePath;
+  const { onFile } = parts;
   const lines: string[] = [];
   lines.push(`Test WebSocket proxy: ${parts.choice.label} (${onFile(parts.choice.file)}:${parts.choice.line + 1})`);
   // What the test could not take from the user's config comes before the verdict it qualifies.

@@ -216,12 +216,19 @@ class FileAnalysisImpl implements FileAnalysis {
   }
 }
 
+/** A path of the engine's findings, related lines or fixes, as the user has the file. */
+export type PathOf = (file: string) => string;
+
+export const samePath: PathOf = (file) => file;
+
 /**
- * A path from the analysis's findings, related lines or fixes as the user has the file: the path
- * nginx reads it by is the analysed file's own. Other paths (nginx.conf, a snippet) are left.
+ * The paths of the analysis's findings, related lines and fixes as the user has the file: the path
+ * nginx reads it by becomes the analysed file's own (sites-enabled/app -> the opened or named
+ * sites-available/app). Other paths (nginx.conf, a snippet) are left.
  */
-export function onAnalysedFile(analysis: FileAnalysis, file: string): string {
-  return file === analysis.includedAs ? analysis.file : file;
+export function onAnalysedFile(analysis: FileAnalysis): PathOf {
+  const { includedAs, file } = analysis;
+  return includedAs === file ? samePath : (path) => (path === includedAs ? file : path);
 }
 
 /** The same analysis for another path to the same file (the symlink's target, which a walk also found). */
