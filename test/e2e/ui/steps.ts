@@ -138,9 +138,22 @@ export async function openQuickFixes(page: Page): Promise<string[]> {
   // Ctrl+. before the editor has computed the actions at the cursor opens nothing; the lightbulb
   // in the gutter is the sign they are there.
   await page.locator('.lightBulbWidget').waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
-  await page.keyboard.press('Control+.');
   const widget = actionWidget(page);
-  await widget.waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
+  // Once in a few CI runs the keystroke opened nothing (the lightbulb shown, the menu never came):
+  // as a user would, press it again, with the hover the click raised closed first. The step's
+  // time limit stays the same in all.
+  const deadline = Date.now() + STEP_TIMEOUT_MS;
+  for (let attempt = 1; ; attempt++) {
+    if (attempt > 1) await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+.');
+    const wait = Math.min(5_000, deadline - Date.now());
+    const opened = await widget.waitFor({ state: 'visible', timeout: Math.max(wait, 1) }).then(
+      () => true,
+      () => false,
+    );
+    if (opened) break;
+    if (Date.now() >= deadline) throw new Error(`Ctrl+. opened no lightbulb menu in ${attempt} tries`);
+  }
   const actions = widget.locator('.monaco-list-row.action');
   await actions.first().waitFor({ state: 'visible', timeout: STEP_TIMEOUT_MS });
   return (await actions.allTextContents()).map((text) => text.trim()).filter(Boolean);
